@@ -1,0 +1,3 @@
+//! Benchmarks of the IOLoop (filled in below).
+
+fn main() {}
