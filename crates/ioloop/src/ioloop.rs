@@ -83,9 +83,8 @@ pub(crate) struct Core {
     callbacks: RefCell<VecDeque<Box<dyn FnOnce()>>>,
     tasks: RefCell<TaskTable>,
     ready: ReadyQueue,
-    /// Reused buffers: events from the poller, due timers, wakers to wake.
+    /// Reused buffers: events from the poller, wakers to wake.
     events: RefCell<Vec<Event>>,
-    due: RefCell<Vec<TimerAction>>,
     to_wake: RefCell<Vec<Waker>>,
     state: Cell<State>,
     stopping: Cell<bool>,
@@ -200,7 +199,6 @@ impl IOLoop {
                 tasks: RefCell::new(TaskTable::default()),
                 ready: Rc::new(RefCell::new(VecDeque::new())),
                 events: RefCell::new(Vec::with_capacity(1024)),
-                due: RefCell::new(Vec::new()),
                 to_wake: RefCell::new(Vec::new()),
                 state: Cell::new(State::Idle),
                 stopping: Cell::new(false),
@@ -525,8 +523,7 @@ impl IOLoop {
         let core = &*self.core;
         let ncallbacks = core.callbacks.borrow().len();
         let ntasks = core.ready.borrow().len();
-        let mut due = std::mem::take(&mut *core.due.borrow_mut());
-        core.timers.borrow_mut().take_due(Instant::now(), &mut due);
+        core.timers.borrow_mut().take_due(Instant::now());
 
         for _ in 0..ncallbacks {
             let callback = core.callbacks.borrow_mut().pop_front();
@@ -535,13 +532,14 @@ impl IOLoop {
                 None => break,
             }
         }
-        for action in due.drain(..) {
+        loop {
+            let action = core.timers.borrow_mut().pop_due();
             match action {
-                TimerAction::Callback(callback) => run_guarded(callback),
-                TimerAction::Wake(waker) => waker.wake(),
+                Some(TimerAction::Callback(callback)) => run_guarded(callback),
+                Some(TimerAction::Wake(waker)) => waker.wake(),
+                None => break,
             }
         }
-        *core.due.borrow_mut() = due;
         for _ in 0..ntasks {
             let key = core.ready.borrow_mut().pop_front();
             match key {

@@ -5,7 +5,7 @@
 //! is a map removal, so a million pending timers cost `O(log n)` per operation and nothing
 //! per iteration.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::task::Waker;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -110,6 +110,9 @@ pub(crate) enum TimerAction {
 #[derive(Default)]
 pub(crate) struct Timers {
     map: BTreeMap<(Instant, u64), TimerAction>,
+    /// Timers found due at the start of this iteration and not yet run. A timer here can
+    /// still be removed by one that runs before it.
+    firing: VecDeque<((Instant, u64), TimerAction)>,
     next_sequence: u64,
 }
 
@@ -122,7 +125,12 @@ impl Timers {
     }
 
     pub(crate) fn remove(&mut self, handle: TimeoutHandle) -> Option<TimerAction> {
-        self.map.remove(&(handle.deadline, handle.sequence))
+        let key = (handle.deadline, handle.sequence);
+        if let Some(action) = self.map.remove(&key) {
+            return Some(action);
+        }
+        let position = self.firing.iter().position(|(k, _)| *k == key)?;
+        self.firing.remove(position).map(|(_, action)| action)
     }
 
     /// Replaces the waker of a pending `Wake` timer; false if the timer is gone.
@@ -150,22 +158,31 @@ impl Timers {
             .map(|((deadline, _), _)| *deadline)
     }
 
-    /// Moves every timer due at `now` into `due`, in firing order.
-    pub(crate) fn take_due(&mut self, now: Instant, due: &mut Vec<TimerAction>) {
+    /// Sets aside every timer due at `now`, in firing order, for [`pop_due`](Self::pop_due).
+    /// Timers scheduled after this call wait for the next one, even if already due.
+    pub(crate) fn take_due(&mut self, now: Instant) {
         while let Some(entry) = self.map.first_entry() {
             if entry.key().0 > now {
                 break;
             }
-            due.push(entry.remove());
+            let key = *entry.key();
+            self.firing.push_back((key, entry.remove()));
         }
     }
 
+    /// The next timer set aside by [`take_due`](Self::take_due) that was not removed since.
+    pub(crate) fn pop_due(&mut self) -> Option<TimerAction> {
+        self.firing.pop_front().map(|(_, action)| action)
+    }
+
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.map.len() + self.firing.len()
     }
 
     pub(crate) fn drain(&mut self) -> Vec<TimerAction> {
-        std::mem::take(&mut self.map).into_values().collect()
+        let mut all: Vec<TimerAction> = self.firing.drain(..).map(|(_, a)| a).collect();
+        all.extend(std::mem::take(&mut self.map).into_values());
+        all
     }
 }
 
@@ -192,11 +209,10 @@ mod tests {
                 TimerAction::Callback(Box::new(move || order.borrow_mut().push(i))),
             );
         }
-        let mut due = Vec::new();
-        timers.take_due(base + Duration::from_millis(30), &mut due);
-        assert_eq!(due.len(), 4);
-        assert!(due.iter().all(|a| label(a) == 1));
-        for action in due {
+        timers.take_due(base + Duration::from_millis(30));
+        assert_eq!(timers.len(), 5);
+        while let Some(action) = timers.pop_due() {
+            assert_eq!(label(&action), 1);
             if let TimerAction::Callback(f) = action {
                 f();
             }
@@ -207,6 +223,21 @@ mod tests {
             timers.next_deadline(),
             Some(base + Duration::from_millis(99))
         );
+    }
+
+    #[test]
+    fn a_due_timer_can_be_removed_before_it_runs() {
+        let mut timers = Timers::default();
+        let at = Instant::now();
+        timers.insert(at, TimerAction::Callback(Box::new(|| {})));
+        let second = timers.insert(at, TimerAction::Callback(Box::new(|| {})));
+        timers.take_due(at);
+        assert!(timers.pop_due().is_some());
+        assert!(timers.remove(second).is_some());
+        assert!(timers.pop_due().is_none());
+        // Scheduled after take_due: waits for the next iteration.
+        timers.insert(at, TimerAction::Callback(Box::new(|| {})));
+        assert!(timers.pop_due().is_none());
     }
 
     #[test]

@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests of tornado-ioloop.
+
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::time::Duration;
+
+use tornado_ioloop::{IOLoop, PollerKind};
+
+/// Every test's upper bound: a test that would hang fails after this instead.
+pub const LIMIT: Duration = Duration::from_secs(10);
+
+/// A loop on the given backend.
+pub fn new_loop(kind: PollerKind) -> IOLoop {
+    IOLoop::with_poller(kind).expect("create the IOLoop")
+}
+
+/// Runs `future` to completion on `io_loop`, bounded by [`LIMIT`].
+pub fn run<F: Future + 'static>(io_loop: &IOLoop, future: F) -> F::Output {
+    io_loop
+        .run_sync(future, Some(LIMIT))
+        .expect("the future finishes within the limit")
+}
+
+/// A connected pair of non-blocking Unix stream sockets.
+pub fn socketpair() -> (UnixStream, UnixStream) {
+    let (a, b) = UnixStream::pair().expect("socketpair");
+    a.set_nonblocking(true).unwrap();
+    b.set_nonblocking(true).unwrap();
+    (a, b)
+}
+
+/// Raises the soft limit on open descriptors to the hard limit; returns the new limit.
+pub fn raise_fd_limit() -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we pass; setrlimit reads it.
+    unsafe {
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+        limit.rlim_cur = limit.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+    }
+    limit.rlim_cur
+}
+
+/// The descriptor is open.
+pub fn is_open(fd: &impl AsRawFd) -> bool {
+    is_open_raw(fd.as_raw_fd())
+}
+
+/// The raw descriptor is open.
+pub fn is_open_raw(fd: i32) -> bool {
+    // SAFETY: F_GETFD only reads a descriptor's flags; EBADF for a closed one.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) != -1 }
+}
