@@ -417,3 +417,81 @@ impl fmt::Debug for Registration {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::poller::PollerKind;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixStream;
+
+    fn source(desired: Events) -> Watch {
+        Watch::Source(SourceState {
+            registered: None,
+            desired,
+            ready: Events::NONE,
+            read_waker: None,
+            write_waker: None,
+            dirty: true,
+        })
+    }
+
+    /// A source nobody waits on must not keep a level-triggered poller reporting its
+    /// hang-up: after at most two reports it leaves the set.
+    #[test]
+    fn a_hangup_nobody_waits_for_stops_being_reported() {
+        for kind in PollerKind::ALL {
+            let mut poller = kind.build().unwrap();
+            let mut table = IoTable::default();
+            let (a, b) = UnixStream::pair().unwrap();
+            let token = table.insert(a.as_raw_fd(), source(Events::READ)).unwrap();
+            table.dirty.push(token);
+            let mut to_wake = Vec::new();
+            table.sync(&mut *poller, &mut to_wake);
+            drop(b);
+            let mut events = Vec::new();
+            let mut reports = 0;
+            for _ in 0..5 {
+                poller
+                    .wait(&mut events, Some(std::time::Duration::from_millis(50)))
+                    .unwrap();
+                if events.is_empty() {
+                    break;
+                }
+                reports += 1;
+                for event in &events {
+                    assert!(matches!(
+                        table.dispatch(event.token, event.events),
+                        Dispatch::Wake(None, None)
+                    ));
+                }
+                table.sync(&mut *poller, &mut to_wake);
+            }
+            assert!((1..=2).contains(&reports), "{kind}: {reports} reports");
+            assert!(to_wake.is_empty());
+            // The readiness is kept for the next task that looks.
+            let entry = table.get_mut(token).unwrap();
+            let Watch::Source(state) = &entry.watch else {
+                panic!("not a source")
+            };
+            assert!(state.ready.is_readable() || state.ready.is_error());
+        }
+    }
+
+    #[test]
+    fn stale_tokens_are_ignored() {
+        let mut table = IoTable::default();
+        let (a, _b) = UnixStream::pair().unwrap();
+        let token = table.insert(a.as_raw_fd(), source(Events::NONE)).unwrap();
+        assert!(table.remove(token).is_some());
+        let again = table.insert(a.as_raw_fd(), source(Events::NONE)).unwrap();
+        assert_ne!(token, again, "the slot is reused with a new generation");
+        assert!(matches!(
+            table.dispatch(token, Events::READ),
+            Dispatch::Nothing
+        ));
+        assert!(table.remove(token).is_none());
+        assert_eq!(table.len(), 1);
+        assert!(table.insert(-3, source(Events::NONE)).is_err());
+    }
+}

@@ -43,6 +43,14 @@ impl IOLoop {
         signum: libc::c_int,
         mut callback: impl FnMut() + 'static,
     ) -> io::Result<()> {
+        if signal_hook::consts::FORBIDDEN.contains(&signum) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "signal {signum} cannot be handled (SIGKILL, SIGSTOP, SIGSEGV, SIGILL and SIGFPE are refused)"
+                ),
+            ));
+        }
         self.remove_signal_handler(signum);
         let (mut reader, writer) = UnixStream::pair()?;
         reader.set_nonblocking(true)?;

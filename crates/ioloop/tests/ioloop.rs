@@ -409,10 +409,8 @@ fn pipes_work_like_sockets(kind: PollerKind) {
     let io_loop = new_loop(kind);
     let mut fds = [0 as RawFd; 2];
     // SAFETY: pipe2 fills the two-element array we pass.
-    assert_eq!(
-        unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) },
-        0
-    );
+    let created = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) };
+    assert_eq!(created, 0);
     let [read_end, write_end] = fds;
     let got = Rc::new(RefCell::new(Vec::new()));
     let (sink, l2) = (got.clone(), io_loop.clone());
