@@ -199,7 +199,13 @@ pub(crate) fn quoted(text: &str) -> String {
 /// into rows of fields, each with the line it starts on.
 pub(crate) fn parse_rows(path: &Path, text: &str) -> Result<Vec<(u64, Vec<String>)>> {
     // Python opens the file in text mode: `\r\n` and `\r` become `\n` first.
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut text = text.replace("\r\n", "\n").replace('\r', "\n");
+    // The csv crate drops a byte-order mark at the very start; Python keeps it (in
+    // `utf-8` mode). A leading blank line, which both skip, keeps it in the text.
+    let shifted = text.starts_with('\u{feff}');
+    if shifted {
+        text.insert(0, '\n');
+    }
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -207,14 +213,30 @@ pub(crate) fn parse_rows(path: &Path, text: &str) -> Result<Vec<(u64, Vec<String
         .quote(b'"')
         .double_quote(true)
         .from_reader(text.as_bytes());
+    let bytes = text.as_bytes();
+    let (mut scanned, mut line) = (0usize, 1u64);
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, ::csv::Position::line);
             Error::csv(path, line, e.to_string())
         })?;
-        let line = record.position().map_or(0, ::csv::Position::line);
-        rows.push((line, record.iter().map(str::to_owned).collect()));
+        // The record's position is where the reader resumed, before any blank lines:
+        // count lines up to its first byte (one pass over the text in all).
+        let mut start = record
+            .position()
+            .map_or(scanned, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        start = start.clamp(scanned, bytes.len());
+        while bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        line += bytes[scanned..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        scanned = start;
+        let fields = record.iter().map(str::to_owned).collect();
+        rows.push((line - u64::from(shifted), fields));
     }
     Ok(rows)
 }
@@ -363,6 +385,14 @@ mod tests {
         );
         assert_eq!(rows("\"multi\r\nline\",x"), [["multi\nline", "x"]]);
         assert_eq!(rows("a,b,c,d"), [["a", "b", "c", "d"]]);
+        assert_eq!(rows("\u{feff}a,b"), [["\u{feff}a", "b"]]);
+        let lines = |text: &str| -> Vec<u64> {
+            let rows = parse_rows(Path::new("t.csv"), text).unwrap();
+            rows.into_iter().map(|(line, _)| line).collect()
+        };
+        assert_eq!(lines("a\n\n\nb\n\"c\nd\"\ne"), [1, 4, 5, 7]);
+        assert_eq!(lines("\u{feff}a\n\nb"), [1, 3]);
+        assert_eq!(lines("\r\n\ra\r\nb"), [3, 4]);
     }
 
     #[test]

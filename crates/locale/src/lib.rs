@@ -39,8 +39,9 @@
 //!   shorthands [`Locale::gettext`] and [`Locale::ngettext`]; `format_date` takes
 //!   `gmt_offset`, `relative`, `shorter`, `full_format` in Tornado's order.
 //! - Python's `message % {"name": value}` is [`interpolate`]: the conversions `s`, `d`,
-//!   `i`, `u`, `x`, `X`, `o`, `c`, `f`, `F` with flags, width and precision, but not
-//!   `r`, `a`, `e` or `g`.
+//!   `i`, `u`, `x`, `X`, `o`, `c`, `f`, `F`, `r`, `a` with flags, width and precision,
+//!   but not `e` or `g`, nor `%r` of a string holding non-ASCII symbols (`€`), nor a
+//!   bare `%s` that Python would fill with the whole mapping.
 //! - `format_date`, `format_day` and `list` return a `Result`: an out-of-range date or
 //!   a translated format whose placeholders do not fit is an error where Python
 //!   raises. `format_date_at` takes "now" as an argument. `format_day` accepts the same

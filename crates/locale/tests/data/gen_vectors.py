@@ -388,6 +388,21 @@ def names_vector():
     return {k: [v["name_en"], v["name"]] for k, v in sorted(L.LOCALE_NAMES.items())}
 
 
+def dumps(data):
+    """JSON with one case (or one top-level entry) per line, for readable diffs."""
+    def one(v):
+        return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(data, dict):
+        items = []
+        for k, v in data.items():
+            if isinstance(v, list) and len(v) > 8:
+                items.append(one(k) + ":[\n" + ",\n".join(one(c) for c in v) + "\n]")
+            else:
+                items.append(one(k) + ":" + one(v))
+        return "{\n" + ",\n".join(items) + "\n}"
+    return one(data)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     outputs = {
@@ -404,7 +419,7 @@ def main():
     }
     for name, data in outputs.items():
         with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+            f.write(dumps(data))
             f.write("\n")
         print(name, os.path.getsize(os.path.join(OUT, name)))
 
