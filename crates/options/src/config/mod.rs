@@ -14,10 +14,10 @@ use crate::value::Value;
 
 /// Deepest nesting of brackets and unary operators.
 const MAX_DEPTH: usize = 100;
-/// Longest string or bytes value `+` may build.
-const MAX_STR_LEN: usize = 1 << 24;
-/// Longest list or tuple `+` may build.
-const MAX_LIST_LEN: usize = 1 << 20;
+/// How much `+` on strings, bytes, lists and tuples may build in one file, in bytes or
+/// items: this plus 16 times the file's size. Keeps `a = a + a` lines from taking
+/// exponential, and long runs of `b = a + 'x'` quadratic, time and memory.
+const CONCAT_ALLOWANCE: usize = 1 << 20;
 
 /// A value computed from a config file.
 #[derive(Clone, Debug, PartialEq)]
@@ -123,7 +123,7 @@ fn float_mod(x: f64, y: f64) -> f64 {
     }
 }
 
-fn arith(op: &str, a: &Lit, b: &Lit) -> Result<Lit, String> {
+fn arith(op: &str, a: &Lit, b: &Lit, budget: &mut usize) -> Result<Lit, String> {
     let unsupported = || {
         format!(
             "unsupported operand types for {op}: '{}' and '{}'",
@@ -131,28 +131,26 @@ fn arith(op: &str, a: &Lit, b: &Lit) -> Result<Lit, String> {
             b.type_name()
         )
     };
-    let too_long = || "the value built by + is too long".to_owned();
     if op == "+" {
-        match (a, b) {
-            (Lit::Str(x), Lit::Str(y)) if x.len() + y.len() <= MAX_STR_LEN => {
-                return Ok(Lit::Str(format!("{x}{y}").into()));
+        let len = match (a, b) {
+            (Lit::Str(x), Lit::Str(y)) => Some(x.len() + y.len()),
+            (Lit::Bytes(x), Lit::Bytes(y)) => Some(x.len() + y.len()),
+            (Lit::List(x), Lit::List(y)) | (Lit::Tuple(x), Lit::Tuple(y)) => {
+                Some(x.len() + y.len())
             }
-            (Lit::Bytes(x), Lit::Bytes(y)) if x.len() + y.len() <= MAX_STR_LEN => {
-                return Ok(Lit::Bytes([&x[..], &y[..]].concat().into()));
-            }
-            (Lit::List(x), Lit::List(y)) if x.len() + y.len() <= MAX_LIST_LEN => {
-                return Ok(Lit::List([&x[..], &y[..]].concat().into()));
-            }
-            (Lit::Tuple(x), Lit::Tuple(y)) if x.len() + y.len() <= MAX_LIST_LEN => {
-                return Ok(Lit::Tuple([&x[..], &y[..]].concat().into()));
-            }
-            (Lit::Str(_), Lit::Str(_))
-            | (Lit::Bytes(_), Lit::Bytes(_))
-            | (Lit::List(_), Lit::List(_))
-            | (Lit::Tuple(_), Lit::Tuple(_)) => {
-                return Err(too_long());
-            }
-            _ => {}
+            _ => None,
+        };
+        if let Some(len) = len {
+            *budget = budget.checked_sub(len).ok_or_else(|| {
+                "the values this config file builds with + are too large".to_owned()
+            })?;
+            return Ok(match (a, b) {
+                (Lit::Str(x), Lit::Str(y)) => Lit::Str(format!("{x}{y}").into()),
+                (Lit::Bytes(x), Lit::Bytes(y)) => Lit::Bytes([&x[..], &y[..]].concat().into()),
+                (Lit::List(x), Lit::List(y)) => Lit::List([&x[..], &y[..]].concat().into()),
+                (Lit::Tuple(x), Lit::Tuple(y)) => Lit::Tuple([&x[..], &y[..]].concat().into()),
+                _ => return Err(unsupported()),
+            });
         }
     }
     let (Some(x), Some(y)) = (num(a), num(b)) else {
@@ -215,6 +213,8 @@ struct Parser<'a> {
     pos: usize,
     depth: usize,
     file: &'a str,
+    /// What `+` may still build (see [`CONCAT_ALLOWANCE`]).
+    budget: usize,
     assigned: Vec<(String, Lit, usize)>,
     index: HashMap<String, usize>,
 }
@@ -380,7 +380,7 @@ impl Parser<'_> {
             let line = self.line();
             self.pos += 1;
             let right = operand(self)?;
-            left = arith(op, &left, &right).map_err(|e| (line, e))?;
+            left = arith(op, &left, &right, &mut self.budget).map_err(|e| (line, e))?;
         }
     }
 
@@ -417,7 +417,7 @@ impl Parser<'_> {
             let line = self.line();
             self.pos += 1;
             let exp = self.factor()?;
-            return arith("**", &base, &exp).map_err(|e| (line, e));
+            return arith("**", &base, &exp, &mut self.budget).map_err(|e| (line, e));
         }
         Ok(base)
     }
@@ -701,6 +701,7 @@ pub(crate) fn parse(source: &str, file: &str) -> Result<Vec<(String, Lit, usize)
         pos: 0,
         depth: 0,
         file,
+        budget: CONCAT_ALLOWANCE.saturating_add(source.len().saturating_mul(16)),
         assigned: Vec::new(),
         index: HashMap::new(),
     };
@@ -811,6 +812,14 @@ mod tests {
             doubling.push_str("a = a + a\n");
         }
         assert!(eval(&doubling).is_err());
+        // Growing by a little on each of many lines is quadratic: stopped too.
+        let mut growing = format!("a = '{}'\n", "x".repeat(1 << 16));
+        for _ in 0..10_000 {
+            growing.push_str("b = a + a\n");
+        }
+        let started = std::time::Instant::now();
+        assert!(eval(&growing).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     proptest::proptest! {
