@@ -168,7 +168,11 @@ impl PluralRule {
     /// (beyond Python) an intermediate result that overflows 128 bits. Callers treat
     /// it like a form that the catalogue does not have.
     pub fn eval(&self, n: i64) -> Option<i128> {
-        eval(&self.expr, i128::from(n))
+        match eval::<i64>(&self.expr, n) {
+            Ok(v) => Some(i128::from(v)),
+            Err(Stop::DivideByZero) => None,
+            Err(Stop::Overflow) => eval::<i128>(&self.expr, i128::from(n)).ok(),
+        }
     }
 }
 
@@ -192,14 +196,71 @@ impl PartialEq for PluralRule {
     }
 }
 
-fn eval(expr: &Expr, n: i128) -> Option<i128> {
-    Some(match expr {
+/// Why an evaluation stopped.
+enum Stop {
+    /// Division or remainder by zero: Python raises.
+    DivideByZero,
+    /// The integer type is too narrow: retry with a wider one.
+    Overflow,
+}
+
+/// The integer types evaluation runs in: `i64` first (fast), `i128` on overflow.
+trait Int: Copy + Ord + TryFrom<i128> {
+    const ZERO: Self;
+    fn bool(b: bool) -> Self;
+    fn add(self, o: Self) -> Option<Self>;
+    fn sub(self, o: Self) -> Option<Self>;
+    fn mul(self, o: Self) -> Option<Self>;
+    fn div(self, o: Self) -> Option<Self>;
+    fn rem(self, o: Self) -> Option<Self>;
+}
+
+macro_rules! int_impl {
+    ($t:ty) => {
+        impl Int for $t {
+            const ZERO: Self = 0;
+            fn bool(b: bool) -> Self {
+                <$t>::from(b)
+            }
+            fn add(self, o: Self) -> Option<Self> {
+                self.checked_add(o)
+            }
+            fn sub(self, o: Self) -> Option<Self> {
+                self.checked_sub(o)
+            }
+            fn mul(self, o: Self) -> Option<Self> {
+                self.checked_mul(o)
+            }
+            fn div(self, o: Self) -> Option<Self> {
+                self.checked_div_euclid(o).map(|q| {
+                    // Euclidean to floor division: they differ for a negative divisor
+                    // with a remainder.
+                    if o < 0 && self.rem_euclid(o) != 0 {
+                        q - 1
+                    } else {
+                        q
+                    }
+                })
+            }
+            fn rem(self, o: Self) -> Option<Self> {
+                self.checked_rem_euclid(o)
+                    .map(|r| if o < 0 && r != 0 { r + o } else { r })
+            }
+        }
+    };
+}
+int_impl!(i64);
+int_impl!(i128);
+
+fn eval<T: Int>(expr: &Expr, n: T) -> std::result::Result<T, Stop> {
+    let lift = |v: Option<T>| v.ok_or(Stop::Overflow);
+    Ok(match expr {
         Expr::N => n,
-        Expr::Num(v) => *v,
-        Expr::Not(e) => i128::from(eval(e, n)? == 0),
-        Expr::Truth(e) => i128::from(eval(e, n)? != 0),
+        Expr::Num(v) => T::try_from(*v).map_err(|_| Stop::Overflow)?,
+        Expr::Not(e) => T::bool(eval(e, n)? == T::ZERO),
+        Expr::Truth(e) => T::bool(eval(e, n)? != T::ZERO),
         Expr::Cond(c, t, f) => {
-            if eval(c, n)? != 0 {
+            if eval(c, n)? != T::ZERO {
                 eval(t, n)?
             } else {
                 eval(f, n)?
@@ -209,35 +270,27 @@ fn eval(expr: &Expr, n: i128) -> Option<i128> {
             let a = eval(l, n)?;
             match op {
                 // Python's `or` / `and` return one of their operands.
-                Op::Or => {
-                    if a != 0 {
-                        a
-                    } else {
-                        eval(r, n)?
-                    }
-                }
-                Op::And => {
-                    if a == 0 {
-                        a
-                    } else {
-                        eval(r, n)?
-                    }
-                }
+                Op::Or if a != T::ZERO => a,
+                Op::And if a == T::ZERO => a,
+                Op::Or | Op::And => eval(r, n)?,
                 _ => {
                     let b = eval(r, n)?;
+                    if matches!(op, Op::Div | Op::Rem) && b == T::ZERO {
+                        return Err(Stop::DivideByZero);
+                    }
                     match op {
-                        Op::Eq => i128::from(a == b),
-                        Op::Ne => i128::from(a != b),
-                        Op::Lt => i128::from(a < b),
-                        Op::Gt => i128::from(a > b),
-                        Op::Le => i128::from(a <= b),
-                        Op::Ge => i128::from(a >= b),
-                        Op::Add => a.checked_add(b)?,
-                        Op::Sub => a.checked_sub(b)?,
-                        Op::Mul => a.checked_mul(b)?,
-                        Op::Div => floor_div(a, b)?,
-                        Op::Rem => floor_rem(a, b)?,
-                        Op::Or | Op::And => return None,
+                        Op::Eq => T::bool(a == b),
+                        Op::Ne => T::bool(a != b),
+                        Op::Lt => T::bool(a < b),
+                        Op::Gt => T::bool(a > b),
+                        Op::Le => T::bool(a <= b),
+                        Op::Ge => T::bool(a >= b),
+                        Op::Add => lift(a.add(b))?,
+                        Op::Sub => lift(a.sub(b))?,
+                        Op::Mul => lift(a.mul(b))?,
+                        Op::Div => lift(a.div(b))?,
+                        Op::Rem => lift(a.rem(b))?,
+                        Op::Or | Op::And => unreachable_operator(a),
                     }
                 }
             }
@@ -245,24 +298,9 @@ fn eval(expr: &Expr, n: i128) -> Option<i128> {
     })
 }
 
-/// Python's `//`.
-fn floor_div(a: i128, b: i128) -> Option<i128> {
-    let q = a.checked_div(b)?;
-    if (a % b != 0) && ((a < 0) != (b < 0)) {
-        q.checked_sub(1)
-    } else {
-        Some(q)
-    }
-}
-
-/// Python's `%`.
-fn floor_rem(a: i128, b: i128) -> Option<i128> {
-    let r = a.checked_rem(b)?;
-    if r != 0 && ((r < 0) != (b < 0)) {
-        Some(r + b)
-    } else {
-        Some(r)
-    }
+/// `Or` and `And` are handled before; keeps the match total without a panic.
+fn unreachable_operator<T>(a: T) -> T {
+    a
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -569,6 +607,19 @@ mod tests {
         assert_eq!(rule("n % 7 - 1").eval(-3), Some(3));
         assert_eq!(rule("(n - 10) / 3").eval(2), Some(-3));
         assert_eq!(rule("n % (0 - 3)").eval(7), Some(-2));
+        assert_eq!(rule("n / (0 - 2)").eval(7), Some(-4));
+        assert_eq!(rule("n / (0 - 2)").eval(-7), Some(3));
+        assert_eq!(rule("n / (0 - 2)").eval(8), Some(-4));
+        assert_eq!(rule("n % (0 - 2)").eval(-7), Some(-1));
+        // Beyond 64 bits the evaluation continues in 128 bits.
+        assert_eq!(
+            rule("n * 1000000000000 % 1000000007").eval(i64::MAX),
+            Some(795_993_273)
+        );
+        assert_eq!(
+            rule("n / (0 - 1)").eval(i64::MIN),
+            Some(-i128::from(i64::MIN))
+        );
         // Comparisons do not chain.
         assert_eq!(rule("1 < 2 < 3").eval(0), Some(1));
         assert_eq!(rule("3 > 2 > 1").eval(0), Some(0));
@@ -639,6 +690,17 @@ mod tests {
         fn never_panics(src in "[n0-9 ()!?:<>=&|%*/+-]{0,60}", n in proptest::num::i64::ANY) {
             if let Ok(r) = PluralRule::parse(&src) {
                 let _ = r.eval(n);
+            }
+        }
+
+        #[test]
+        fn narrow_and_wide_evaluation_agree(
+            src in "(n|[0-9]{1,20}|[()!?:<>=&|%*/+ -]){0,30}",
+            n in proptest::num::i64::ANY,
+        ) {
+            if let Ok(r) = PluralRule::parse(&src) {
+                let wide = eval::<i128>(&r.expr, i128::from(n)).ok();
+                proptest::prop_assert_eq!(r.eval(n), wide);
             }
         }
 

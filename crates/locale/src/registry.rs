@@ -157,6 +157,16 @@ impl Translations {
             if code.is_empty() {
                 continue;
             }
+            // Fast path, without allocating: a code already in `ll` or `ll_CC` form.
+            if let Some((full, lang)) = already_normal(code) {
+                if let Some(locale) = self.locales.get(full) {
+                    return locale.clone();
+                }
+                if let Some(locale) = self.locales.get(lang) {
+                    return locale.clone();
+                }
+                continue;
+            }
             let code = code.replace('-', "_");
             let parts: Vec<&str> = code.split('_').collect();
             let full = match parts.as_slice() {
@@ -210,6 +220,18 @@ impl Translations {
         log::debug!(target: LOG_TARGET, "Supported locales: {codes:?}");
         self.locales = Arc::new(locales);
     }
+}
+
+/// `code` and its language part when normalising would not change them: ASCII
+/// lower-case letters, optionally `_` and ASCII upper-case letters.
+fn already_normal(code: &str) -> Option<(&str, &str)> {
+    let (lang, country) = match code.split_once('_') {
+        Some((lang, country)) => (lang, Some(country)),
+        None => (code, None),
+    };
+    let lower = |s: &str| s.bytes().all(|b| b.is_ascii_lowercase());
+    let upper = |s: &str| s.bytes().all(|b| b.is_ascii_uppercase());
+    (lower(lang) && country.is_none_or(upper)).then_some((code, lang))
 }
 
 static GLOBAL: LazyLock<RwLock<Translations>> = LazyLock::new(|| RwLock::new(Translations::new()));
