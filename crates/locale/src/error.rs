@@ -32,8 +32,11 @@ enum Kind {
     },
     /// An unknown text encoding name.
     Encoding { name: String },
-    /// A `.mo` file is malformed.
-    Mo { path: PathBuf, detail: String },
+    /// A `.mo` file is malformed (the path is unknown when bytes were parsed).
+    Mo {
+        path: Option<PathBuf>,
+        detail: String,
+    },
     /// A `Plural-Forms` expression is malformed.
     Plural { expr: String, detail: String },
     /// A `%`-format string (an English message or a translation) is malformed or
@@ -84,13 +87,21 @@ impl Error {
         }
     }
 
-    pub(crate) fn mo(path: &Path, detail: impl Into<String>) -> Error {
+    pub(crate) fn mo(detail: impl Into<String>) -> Error {
         Error {
             kind: Kind::Mo {
-                path: path.to_owned(),
+                path: None,
                 detail: detail.into(),
             },
         }
+    }
+
+    /// The same error, about the file `path`.
+    pub(crate) fn in_file(mut self, file: &Path) -> Error {
+        if let Kind::Mo { path, .. } = &mut self.kind {
+            *path = Some(file.to_owned());
+        }
+        self
     }
 
     pub(crate) fn plural(expr: &str, detail: impl Into<String>) -> Error {
@@ -163,10 +174,10 @@ impl Error {
     /// The file the error is about, if any.
     pub fn path(&self) -> Option<&Path> {
         match &self.kind {
-            Kind::Io { path, .. }
-            | Kind::Decode { path, .. }
-            | Kind::Csv { path, .. }
-            | Kind::Mo { path, .. } => Some(path),
+            Kind::Io { path, .. } | Kind::Decode { path, .. } | Kind::Csv { path, .. } => {
+                Some(path)
+            }
+            Kind::Mo { path, .. } => path.as_deref(),
             _ => None,
         }
     }
@@ -191,7 +202,11 @@ impl fmt::Display for Error {
                 write!(f, "{} line {line}: {detail}", path.display())
             }
             Kind::Encoding { name } => write!(f, "unknown encoding {name:?}"),
-            Kind::Mo { path, detail } => write!(f, "{}: {detail}", path.display()),
+            Kind::Mo {
+                path: Some(path),
+                detail,
+            } => write!(f, "{}: {detail}", path.display()),
+            Kind::Mo { path: None, detail } => write!(f, "bad .mo file: {detail}"),
             Kind::Plural { expr, detail } => {
                 write!(f, "bad plural form expression {expr:?}: {detail}")
             }

@@ -97,7 +97,11 @@ impl Catalog {
     /// Errors (a bad magic number or major version, a table or string outside the file,
     /// an unknown charset, headers that are not UTF-8, a malformed `Plural-Forms`)
     /// are the cases where Python's `GNUTranslations` raises.
-    pub fn parse(buf: &[u8]) -> std::result::Result<Catalog, String> {
+    pub fn parse(buf: &[u8]) -> Result<Catalog> {
+        Catalog::parse_bytes(buf).map_err(Error::mo)
+    }
+
+    fn parse_bytes(buf: &[u8]) -> std::result::Result<Catalog, String> {
         let magic = read_u32(buf, 0, false).ok_or("file is too short")?;
         let big_endian = match magic {
             LE_MAGIC => false,
@@ -284,7 +288,7 @@ pub(crate) fn load_dir(dir: &Path, domain: &str) -> Result<BTreeMap<String, Gett
         let path = mo_path(dir, lang, domain);
         let loaded = if path.exists() {
             let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            let catalog = Catalog::parse(&bytes).map_err(|d| Error::mo(&path, d))?;
+            let catalog = Catalog::parse(&bytes).map_err(|e| e.in_file(&path))?;
             Some(Arc::new(catalog))
         } else {
             None
@@ -301,7 +305,7 @@ pub(crate) fn load_dir(dir: &Path, domain: &str) -> Result<BTreeMap<String, Gett
             let path = mo_path(dir, &lang, domain);
             chain
                 .catalogs
-                .push(main.ok_or_else(|| Error::mo(&path, "file vanished"))?);
+                .push(main.ok_or_else(|| Error::mo("file vanished").in_file(&path))?);
             if let Some(language) = language.filter(|l| !l.is_empty())
                 && let Some(fallback) = load(language)?
             {
@@ -405,16 +409,20 @@ mod tests {
         assert!(
             Catalog::parse(&good[..good.len() - 1])
                 .unwrap_err()
+                .to_string()
                 .contains("corrupt")
         );
         let mut bad_magic = good.clone();
         bad_magic[0] = 0;
-        assert!(Catalog::parse(&bad_magic).unwrap_err().contains("magic"));
+        let err = Catalog::parse(&bad_magic).unwrap_err();
+        assert!(err.is_mo() && err.path().is_none());
+        assert!(err.to_string().contains("magic"), "{err}");
         let mut bad_version = good.clone();
         bad_version[6] = 2;
         assert!(
             Catalog::parse(&bad_version)
                 .unwrap_err()
+                .to_string()
                 .contains("version")
         );
         let mut huge_count = good.clone();
