@@ -4,4 +4,8 @@
 //! name a Tornado user knows (`tornado::ioloop`, `tornado::web`, ...). Each module is its
 //! own crate in `crates/`; this one only gathers them.
 
+pub use tornado_ioloop as ioloop;
+pub use tornado_locale as locale;
+pub use tornado_log as log;
+pub use tornado_options as options;
 pub use tornado_util as util;

@@ -3,14 +3,14 @@
 //!
 //! - `callbacks`: callbacks (ours) / local tasks (tokio) run per second;
 //! - `timers`: timers scheduled and fired per second;
-//! - `ping_pong`: round trips per second over one Unix socketpair;
-//! - `idle`: the same ping-pong while N idle sockets are registered (the seed's claim:
-//!   poll and select slow down as N grows, epoll does not).
+//! - `ping_pong`: round trips per second over one Unix socketpair.
+//!
+//! The same ping-pong with N idle sockets registered is `examples/idle_connections.rs`,
+//! which prints the table (and draws the plot) of `benches/README.md`.
 //!
 //! `cargo bench -p tornado-ioloop --bench ioloop`; figures in `benches/README.md`.
 
 use std::cell::Cell;
-use std::hint::black_box;
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
@@ -196,7 +196,7 @@ async fn read_byte(registration: &Registration, stream: &UnixStream) {
 }
 
 /// Ping-pong round trips on `io_loop` between two tasks over a socketpair.
-pub fn ping_pong_ours(io_loop: &IOLoop, pair: &(UnixStream, UnixStream), rounds: u64) -> Duration {
+fn ping_pong_ours(io_loop: &IOLoop, pair: &(UnixStream, UnixStream), rounds: u64) -> Duration {
     let a = pair.0.try_clone().unwrap();
     let b = pair.1.try_clone().unwrap();
     let start = Instant::now();
@@ -280,65 +280,6 @@ fn ping_pong(c: &mut Criterion) {
     group.finish();
 }
 
-fn raise_fd_limit() {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes into the struct we pass; setrlimit reads it.
-    unsafe {
-        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
-        limit.rlim_cur = limit.rlim_max;
-        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-    }
-}
-
-fn idle(c: &mut Criterion) {
-    raise_fd_limit();
-    let mut group = c.benchmark_group("idle");
-    group.throughput(Throughput::Elements(ROUND_TRIPS));
-    for kind in PollerKind::ALL {
-        for idle in [0usize, 100, 1_000, 10_000] {
-            let io_loop = IOLoop::with_poller(kind).unwrap();
-            // The active pair first, so its descriptors are low enough for select.
-            let pair = nonblocking_pair();
-            let mut sockets = Vec::new();
-            'fill: while sockets.len() < idle {
-                let (x, y) = nonblocking_pair();
-                for s in [x, y] {
-                    if sockets.len() == idle {
-                        break;
-                    }
-                    if io_loop
-                        .add_handler(s.as_raw_fd(), |_, _| {}, Events::READ)
-                        .is_err()
-                    {
-                        // select's limit: this N is beyond what it can watch.
-                        break 'fill;
-                    }
-                    sockets.push(s);
-                }
-            }
-            if sockets.len() < idle {
-                continue;
-            }
-            group.bench_function(BenchmarkId::new(kind.name(), idle), |b| {
-                b.iter_custom(|iters| {
-                    (0..iters)
-                        .map(|_| ping_pong_ours(&io_loop, &pair, ROUND_TRIPS))
-                        .sum()
-                });
-            });
-            for s in &sockets {
-                io_loop.remove_handler(s.as_raw_fd());
-            }
-            io_loop.close(false).unwrap();
-            black_box(sockets);
-        }
-    }
-    group.finish();
-}
-
 fn configure() -> Criterion {
     Criterion::default()
         .sample_size(15)
@@ -349,6 +290,6 @@ fn configure() -> Criterion {
 criterion_group! {
     name = benches;
     config = configure();
-    targets = callbacks, timers, ping_pong, idle
+    targets = callbacks, timers, ping_pong
 }
 criterion_main!(benches);

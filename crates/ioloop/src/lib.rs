@@ -95,5 +95,6 @@ pub use crate::io::Registration;
 pub use crate::ioloop::{IOLoop, LoopHandle};
 pub use crate::periodic::PeriodicCallback;
 pub use crate::poller::{Events, PollerKind};
+pub use crate::sys::raise_fd_limit;
 pub use crate::task::{JoinError, JoinHandle};
 pub use crate::timer::{Deadline, TimeoutHandle};

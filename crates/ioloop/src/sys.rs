@@ -74,6 +74,31 @@ pub(crate) fn close_fd(fd: RawFd) {
     unsafe { libc::close(fd) };
 }
 
+/// Raises this process's soft limit on open descriptors (`RLIMIT_NOFILE`) to its hard
+/// limit, and returns the new soft limit.
+///
+/// A server that holds thousands of connections needs more than the usual default of 1024
+/// descriptors; this is what `ulimit -n` would do from the shell, limited to what the hard
+/// limit allows without privileges.
+pub fn raise_fd_limit() -> std::io::Result<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // getrlimit writes into the struct we pass.
+    syscall!(getrlimit(libc::RLIMIT_NOFILE, &mut limit))?;
+    if limit.rlim_cur < limit.rlim_max {
+        let raised = libc::rlimit {
+            rlim_cur: limit.rlim_max,
+            rlim_max: limit.rlim_max,
+        };
+        // setrlimit reads the struct we pass.
+        syscall!(setrlimit(libc::RLIMIT_NOFILE, &raised))?;
+        limit = raised;
+    }
+    Ok(limit.rlim_cur)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +115,13 @@ mod tests {
             timeout_millis(Some(Duration::from_secs(u64::MAX))),
             libc::c_int::MAX
         );
+    }
+
+    #[test]
+    fn fd_limit_can_be_raised_to_the_hard_limit() {
+        let raised = raise_fd_limit().unwrap();
+        assert!(raised >= 1024);
+        assert_eq!(raise_fd_limit().unwrap(), raised, "idempotent");
     }
 
     #[test]

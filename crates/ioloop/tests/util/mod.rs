@@ -34,18 +34,7 @@ pub fn socketpair() -> (UnixStream, UnixStream) {
 
 /// Raises the soft limit on open descriptors to the hard limit; returns the new limit.
 pub fn raise_fd_limit() -> u64 {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes into the struct we pass; setrlimit reads it.
-    unsafe {
-        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
-        limit.rlim_cur = limit.rlim_max;
-        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
-    }
-    limit.rlim_cur
+    tornado_ioloop::raise_fd_limit().expect("raise the descriptor limit")
 }
 
 /// The descriptor is open.
