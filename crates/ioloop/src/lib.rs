@@ -84,6 +84,7 @@ mod timer;
 
 pub mod concurrent;
 pub mod r#gen;
+pub mod locks;
 
 pub use crate::error::{Error, Result, TimeoutError};
 pub use crate::executor::ThreadPoolExecutor;
