@@ -113,7 +113,7 @@ impl fmt::Debug for Event {
     }
 }
 
-/// The future of [`Event::wait`] (and of `Queue::join`).
+/// The future of [`Event::wait`] (and of [`Queue::join`](crate::queues::Queue::join)).
 #[must_use = "futures do nothing unless awaited"]
 pub struct EventWait {
     wait: Wait<(), ()>,
@@ -143,7 +143,7 @@ impl fmt::Debug for EventWait {
 }
 
 /// The future of [`Event::wait_timeout`] (and of
-/// `Queue::join_timeout`).
+/// [`Queue::join_timeout`](crate::queues::Queue::join_timeout)).
 #[must_use = "futures do nothing unless awaited"]
 pub struct EventWaitTimeout {
     wait: Wait<(), ()>,
