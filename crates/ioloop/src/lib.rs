@@ -84,6 +84,8 @@ mod timer;
 
 pub mod concurrent;
 pub mod r#gen;
+pub mod locks;
+pub mod queues;
 
 pub use crate::error::{Error, Result, TimeoutError};
 pub use crate::executor::ThreadPoolExecutor;
