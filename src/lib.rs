@@ -1,10 +1,14 @@
 //! # tornado
 //!
 //! The umbrella crate of tornado-rs: every module of Python Tornado, re-exported under the
-//! name a Tornado user knows (`tornado::ioloop`, `tornado::web`, ...). Each module is its
-//! own crate in `crates/`; this one only gathers them.
+//! name a Tornado user knows (`tornado::ioloop`, `tornado::locks`, `tornado::web`, ...).
+//! Each module is its own crate in `crates/`; this one only gathers them. The crate map and
+//! what works today are in the README.
 
 pub use tornado_ioloop as ioloop;
+/// Tornado's `tornado.gen` (`gen` is a reserved word in Rust 2024).
+pub use tornado_ioloop::r#gen;
+pub use tornado_ioloop::{concurrent, locks, queues};
 pub use tornado_locale as locale;
 pub use tornado_log as log;
 pub use tornado_options as options;

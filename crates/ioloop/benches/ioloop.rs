@@ -72,6 +72,29 @@ fn callbacks(c: &mut Criterion) {
             io_loop.close(false).unwrap();
         });
     }
+    // The same callbacks while a million timers wait: an iteration must not notice them.
+    group.bench_function("add_callback/epoll/1M_pending_timers", |b| {
+        let io_loop = IOLoop::with_poller(PollerKind::Epoll).unwrap();
+        for i in 0..1_000_000u64 {
+            io_loop.call_later(Duration::from_secs(3600 + i % 7200), || {});
+        }
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                let count = Rc::new(Cell::new(0u64));
+                for _ in 0..CALLBACKS {
+                    let count = count.clone();
+                    io_loop.add_callback(move || count.set(count.get() + 1));
+                }
+                let stopper = io_loop.clone();
+                io_loop.add_callback(move || stopper.stop());
+                io_loop.start().unwrap();
+                assert_eq!(count.get(), CALLBACKS);
+            }
+            start.elapsed()
+        });
+        io_loop.close(false).unwrap();
+    });
     group.bench_function("tokio/spawn_local", |b| {
         let runtime = tokio_runtime();
         b.iter_custom(|iters| {
