@@ -250,12 +250,33 @@ mod tests {
 
     #[test]
     fn word_boundary_rules() {
-        // A scheme that starts with '-' needs a word character before it.
+        let any_scheme = LinkifyOptions {
+            permitted_protocols: ["x", "-x", "a-x", "http"].map(Cow::Borrowed).to_vec(),
+            ..LinkifyOptions::default()
+        };
+        // After a non-word character a link may not start with '-': it starts after it.
         assert_eq!(
-            plain(" -x://y"),
-            " -<a href=\"x://y\">x://y</a>".replace("<a href=\"x://y\">x://y</a>", "x://y")
+            linkify(" -x://y", &any_scheme),
+            " -<a href=\"x://y\">x://y</a>"
         );
-        assert_eq!(plain("a-http://x"), "a-http://x");
+        // A scheme may contain '-' after its first character.
+        assert_eq!(
+            linkify("a-x://y", &any_scheme),
+            "<a href=\"a-x://y\">a-x://y</a>"
+        );
+        // Python's \w: '\u{e9}' is a word character, so the scheme is "\u{e9}-x".
+        assert_eq!(linkify("\u{e9}-x://y", &any_scheme), "\u{e9}-x://y");
+        // '\u{203f}' is in Rust's \w but not Python's.
+        assert_eq!(
+            linkify("\u{203f}x://y", &any_scheme),
+            "\u{203f}<a href=\"x://y\">x://y</a>"
+        );
+        // Python's \w: a combining mark is not a word character, '\u{b2}' is.
+        assert_eq!(
+            linkify("\u{301}x://y", &any_scheme),
+            "\u{301}<a href=\"x://y\">x://y</a>"
+        );
+        assert_eq!(plain("\u{b2}http://y"), "\u{b2}http://y");
         assert_eq!(plain("ahttp://x"), "ahttp://x");
         assert_eq!(plain("(http://x)"), "(<a href=\"http://x\">http://x</a>)");
         assert_eq!(
