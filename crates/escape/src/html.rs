@@ -1,26 +1,32 @@
 //! `xhtml_escape` and `xhtml_unescape`: Python's `html.escape` and `html.unescape`.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
 
 use crate::tables::{ENTITIES, INVALID_CHARREFS, INVALID_CODEPOINTS, LONGEST_ENTITY};
 
 /// The most characters Python's reference pattern takes for a name (`{1,32}`).
 const MAX_NAME_CHARS: usize = 32;
 
-/// For each byte, the replacement `html.escape` makes, or `""` when the byte is kept.
-static REPLACEMENT: [&str; 256] = {
-    let mut table = [""; 256];
-    table[b'&' as usize] = "&amp;";
-    table[b'<' as usize] = "&lt;";
-    table[b'>' as usize] = "&gt;";
-    table[b'"' as usize] = "&quot;";
-    table[b'\'' as usize] = "&#x27;";
+/// The five replacements `html.escape` makes; index 0 means "keep the byte".
+const REPLACEMENTS: [&str; 6] = ["", "&amp;", "&lt;", "&gt;", "&quot;", "&#x27;"];
+
+/// For each byte, its index in [`REPLACEMENTS`].
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'&' as usize] = 1;
+    table[b'<' as usize] = 2;
+    table[b'>' as usize] = 3;
+    table[b'"' as usize] = 4;
+    table[b'\'' as usize] = 5;
     table
 };
 
-/// Index of the first byte at or after `from` that needs escaping.
+/// Index of the first byte that needs escaping.
 #[inline]
-fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
+fn first_special(bytes: &[u8]) -> Option<usize> {
     // Eight bytes at a time: a byte needs escaping only if it is one of five values,
     // which a word-wide "has a zero byte" test finds without looking at each byte.
     const LO: u64 = 0x0101_0101_0101_0101;
@@ -30,9 +36,8 @@ fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
         let x = word ^ (LO * u64::from(byte));
         x.wrapping_sub(LO) & !x & HI != 0
     }
-    let mut i = from;
-    let tail = bytes.get(from..)?;
-    let mut chunks = tail.chunks_exact(8);
+    let mut i = 0;
+    let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
         let mut array = [0u8; 8];
         array.copy_from_slice(chunk);
@@ -50,8 +55,48 @@ fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
     bytes
         .get(i..)?
         .iter()
-        .position(|&b| !REPLACEMENT[usize::from(b)].is_empty())
+        .position(|&b| CLASS[usize::from(b)] != 0)
         .map(|p| i + p)
+}
+
+/// A piece of escaped output: a range of the input to copy, or a replacement.
+enum Piece {
+    Copy(usize, usize),
+    Insert(&'static str),
+}
+
+/// Calls `push` with each piece of the escaped form of `value`, whose first special
+/// byte is at `first`. Only ASCII bytes are special, so every `Copy` range starts and
+/// ends at a char boundary when `value` is UTF-8.
+#[inline]
+fn escape_pieces(value: &[u8], first: usize, mut push: impl FnMut(Piece)) {
+    push(Piece::Copy(0, first));
+    let mut start = first;
+    for (i, &b) in value.iter().enumerate().skip(first) {
+        let class = CLASS[usize::from(b)];
+        if class != 0 {
+            push(Piece::Copy(start, i));
+            push(Piece::Insert(REPLACEMENTS[usize::from(class)]));
+            start = i + 1;
+        }
+    }
+    push(Piece::Copy(start, value.len()));
+}
+
+fn escape_bytes_from(value: &[u8], first: usize, out: &mut Vec<u8>) {
+    out.reserve(value.len() + 16);
+    escape_pieces(value, first, |piece| match piece {
+        Piece::Copy(a, b) => out.extend_from_slice(&value[a..b]),
+        Piece::Insert(text) => out.extend_from_slice(text.as_bytes()),
+    });
+}
+
+fn escape_str_from(value: &str, first: usize, out: &mut String) {
+    out.reserve(value.len() + 16);
+    escape_pieces(value.as_bytes(), first, |piece| match piece {
+        Piece::Copy(a, b) => out.push_str(&value[a..b]),
+        Piece::Insert(text) => out.push_str(text),
+    });
 }
 
 /// Escapes `& < > " '` as `&amp; &lt; &gt; &quot; &#x27;`, exactly as Python's
@@ -65,11 +110,11 @@ fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
 /// assert!(matches!(xhtml_escape("plain"), std::borrow::Cow::Borrowed("plain")));
 /// ```
 pub fn xhtml_escape(value: &str) -> Cow<'_, str> {
-    match next_special(value.as_bytes(), 0) {
+    match first_special(value.as_bytes()) {
         None => Cow::Borrowed(value),
         Some(first) => {
             let mut out = String::with_capacity(value.len() + value.len() / 8 + 8);
-            escape_from(value, first, |s| out.push_str(s));
+            escape_str_from(value, first, &mut out);
             Cow::Owned(out)
         }
     }
@@ -83,9 +128,9 @@ pub fn xhtml_escape(value: &str) -> Cow<'_, str> {
 /// assert_eq!(page, "<p>1 &lt; 2");
 /// ```
 pub fn xhtml_escape_into(value: &str, out: &mut String) {
-    match next_special(value.as_bytes(), 0) {
+    match first_special(value.as_bytes()) {
         None => out.push_str(value),
-        Some(first) => escape_from(value, first, |s| out.push_str(s)),
+        Some(first) => escape_str_from(value, first, out),
     }
 }
 
@@ -99,7 +144,7 @@ pub fn xhtml_escape_into(value: &str, out: &mut String) {
 /// assert_eq!(&*tornado_escape::xhtml_escape_bytes("<\u{e9}>".as_bytes()), "&lt;\u{e9}&gt;".as_bytes());
 /// ```
 pub fn xhtml_escape_bytes(value: &[u8]) -> Cow<'_, [u8]> {
-    match next_special(value, 0) {
+    match first_special(value) {
         None => Cow::Borrowed(value),
         Some(first) => {
             let mut out = Vec::with_capacity(value.len() + value.len() / 8 + 8);
@@ -118,38 +163,10 @@ pub fn xhtml_escape_bytes(value: &[u8]) -> Cow<'_, [u8]> {
 /// assert_eq!(page, b"<b>Tom &amp; Jerry");
 /// ```
 pub fn xhtml_escape_bytes_into(value: &[u8], out: &mut Vec<u8>) {
-    match next_special(value, 0) {
+    match first_special(value) {
         None => out.extend_from_slice(value),
         Some(first) => escape_bytes_from(value, first, out),
     }
-}
-
-fn escape_bytes_from(value: &[u8], first: usize, out: &mut Vec<u8>) {
-    out.reserve(value.len() + 16);
-    let mut start = 0;
-    let mut at = Some(first);
-    while let Some(i) = at {
-        out.extend_from_slice(&value[start..i]);
-        out.extend_from_slice(REPLACEMENT[usize::from(value[i])].as_bytes());
-        start = i + 1;
-        at = next_special(value, start);
-    }
-    out.extend_from_slice(&value[start..]);
-}
-
-/// Runs over `value` (whose first special byte is at `first`), handing each piece of
-/// output to `push`. Only ASCII bytes are special, so every cut is a char boundary.
-fn escape_from<'a>(value: &'a str, first: usize, mut push: impl FnMut(&'a str)) {
-    let bytes = value.as_bytes();
-    let mut start = 0;
-    let mut at = Some(first);
-    while let Some(i) = at {
-        push(&value[start..i]);
-        push(REPLACEMENT[usize::from(bytes[i])]);
-        start = i + 1;
-        at = next_special(bytes, start);
-    }
-    push(&value[start..]);
 }
 
 /// Replaces HTML character references by the characters they stand for, exactly as
@@ -247,8 +264,8 @@ fn replace_reference(text: &str, out: &mut String) -> usize {
         return end;
     }
     // The longest known prefix of at least two characters, followed by the rest as is.
-    let boundaries: Vec<usize> = name.char_indices().map(|(i, _)| i).skip(2).collect();
-    for &cut in boundaries.iter().rev() {
+    let chars = name.chars().count();
+    for (cut, _) in name.char_indices().rev().take(chars.saturating_sub(2)) {
         if let Some(value) = entity(&name[..cut]) {
             out.push_str(value);
             out.push_str(&name[cut..]);
@@ -259,14 +276,35 @@ fn replace_reference(text: &str, out: &mut String) -> usize {
     end
 }
 
+/// FNV-1a: a small, fast hash for the entity names (a fixed table: no flooding risk).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+static ENTITY_MAP: LazyLock<HashMap<&'static str, &'static str, BuildHasherDefault<Fnv>>> =
+    LazyLock::new(|| ENTITIES.iter().copied().collect());
+
 fn entity(name: &str) -> Option<&'static str> {
     if name.len() > LONGEST_ENTITY {
         return None;
     }
-    ENTITIES
-        .binary_search_by(|(key, _)| key.as_bytes().cmp(name.as_bytes()))
-        .ok()
-        .map(|i| ENTITIES[i].1)
+    ENTITY_MAP.get(name).copied()
 }
 
 /// The value of ASCII digits in `radix`, saturating just above the largest code point.
