@@ -744,6 +744,19 @@ mod tests {
     }
 
     #[test]
+    fn decode_differences_are_as_documented() {
+        assert_eq!(json_encode(&json_decode("-0").unwrap()).unwrap(), "-0.0");
+        assert!(json_decode("NaN").unwrap_err().is_json());
+        assert!(json_decode("-Infinity").unwrap_err().is_json());
+        assert_eq!(
+            json_decode(b"\xef\xbb\xbf[1]").unwrap(),
+            serde_json::json!([1])
+        );
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert!(json_decode(deep).unwrap_err().is_json());
+    }
+
+    #[test]
     fn strings_escape_like_python() {
         assert_eq!(
             json_encode("a\"\\\n\r\t\u{8}\u{c}\u{1}\u{7f}").unwrap(),

@@ -49,7 +49,9 @@
 //! - `json_decode` is serde_json's parser: it does not accept `NaN`, `Infinity` or
 //!   `-Infinity` (which Python's accepts and `json_encode` writes for non-finite
 //!   floats), lone surrogate escapes such as `"\ud800"`, or nesting deeper than 128;
-//!   integers beyond 64 bits become floats; UTF-16 and UTF-32 input is not detected.
+//!   integers beyond 64 bits become floats; `-0` becomes the float `-0.0` (Python: the
+//!   integer `0`); UTF-16 and UTF-32 input is not detected; a leading UTF-8 byte-order
+//!   mark is skipped for text as for bytes (Python refuses it in a `str`).
 //! - `json_encode` writes a `serde_bytes` value as an array of numbers (Python refuses
 //!   `bytes`) and an `f32` with the shortest digits of the `f32` (Python has no `f32`).
 //! - `xhtml_unescape` turns `&#` followed by more than 4300 digits into U+FFFD, where
