@@ -153,7 +153,7 @@ fn min_max(args: &Args<'_>, want: std::cmp::Ordering, name: &str) -> Result<Valu
         return match args.kwarg("default") {
             Some(d) => Ok(d.clone()),
             None => Err(Error::value_error(format!(
-                "{name}() iterable argument is empty"
+                "{name}() arg is an empty sequence"
             ))),
         };
     }

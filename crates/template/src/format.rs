@@ -475,11 +475,17 @@ pub(crate) fn percent_format(fmt: &str, args: &Value) -> Result<String> {
             's' => format_text(
                 &value.to_str(),
                 &Spec {
-                    precision: spec.precision,
+                    align: spec.align.or(Some('>')),
                     ..spec
                 },
             ),
-            'r' | 'a' => format_text(&value.repr(), &spec),
+            'r' | 'a' => format_text(
+                &value.repr(),
+                &Spec {
+                    align: spec.align.or(Some('>')),
+                    ..spec
+                },
+            ),
             '%' => pad("%".to_string(), &spec, '>'),
             k => {
                 if let Value::Str(_) = value {

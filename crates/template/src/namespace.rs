@@ -436,7 +436,16 @@ pub(crate) fn call_escape_builtin(b: Builtin, args: &Args<'_>) -> Result<Value> 
                 .map_err(|e| Error::custom("JSONDecodeError", e.to_string()))?;
             Ok(Value::from(&j))
         }
-        Builtin::Squeeze => Ok(Value::from(esc::squeeze(&text_of(args, 0, "value", func)?))),
+        Builtin::Squeeze => match args.required(0, "value", func)? {
+            Value::Str(s) => Ok(Value::from(esc::squeeze(s))),
+            Value::Bytes(_) => Err(Error::type_error(
+                "cannot use a string pattern on a bytes-like object",
+            )),
+            other => Err(Error::type_error(format!(
+                "expected string or bytes-like object, got '{}'",
+                other.type_name()
+            ))),
+        },
         Builtin::Linkify => {
             let text = text_of(args, 0, "text", func)?;
             let mut opts = esc::LinkifyOptions {

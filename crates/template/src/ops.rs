@@ -117,6 +117,13 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
         _ => {}
     }
     let (Some(x), Some(y)) = (a.as_number(), b.as_number()) else {
+        if let (BinOp::Add, Str(_) | List(_) | Tuple(_)) = (op, a) {
+            let what = a.type_name();
+            return Err(Error::type_error(format!(
+                "can only concatenate {what} (not \"{}\") to {what}",
+                b.type_name()
+            )));
+        }
         return Err(unsupported(op, a, b));
     };
     match (x, y) {
@@ -570,7 +577,7 @@ mod tests {
             b(BinOp::Add, Value::from("a"), Value::Int(1))
                 .unwrap_err()
                 .message()
-                .contains("'str' and 'int'")
+                .contains("can only concatenate str (not \"int\") to str")
         );
         assert!(b(BinOp::Pow, Value::Int(10), Value::Int(30)).is_err());
         assert!(b(BinOp::Mul, Value::from("a"), Value::Int(1 << 40)).is_err());

@@ -30,9 +30,11 @@ impl Whitespace {
             "all" => Ok(Whitespace::All),
             "single" => Ok(Whitespace::Single),
             "oneline" => Ok(Whitespace::Oneline),
-            other => Err(Error::value_error(format!(
-                "invalid whitespace mode {other}"
-            ))),
+            // Tornado raises a plain `Exception` here, not a `ParseError`.
+            other => Err(Error::custom(
+                "Exception",
+                format!("invalid whitespace mode {other}"),
+            )),
         }
     }
 
@@ -417,8 +419,7 @@ impl<'a> Reader<'a> {
                     });
                 }
                 "whitespace" => {
-                    self.whitespace = Whitespace::from_name(suffix.trim_matches(is_py_space))
-                        .map_err(|e| self.error(e.message().to_string()))?;
+                    self.whitespace = Whitespace::from_name(suffix.trim_matches(is_py_space))?;
                 }
                 "raw" => {
                     let expr = parse_expr(suffix)
@@ -770,7 +771,7 @@ mod tests {
         );
         assert_eq!(
             err("{% whitespace x %}"),
-            "invalid whitespace mode x at t.html:1"
+            "Exception: invalid whitespace mode x"
         );
         assert!(err("{{ 1 + }}").starts_with("invalid syntax in expression '1 +'"));
         assert!(
