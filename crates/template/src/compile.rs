@@ -557,10 +557,7 @@ impl Resolver {
         let first = self.n_locals;
         let mut scope = HashMap::new();
         for n in names {
-            if !scope.contains_key(&n) {
-                let s = self.new_slot();
-                scope.insert(n, s);
-            }
+            scope.entry(n).or_insert_with(|| self.new_slot());
         }
         self.scopes.push(scope);
         for n in nodes.iter_mut() {
@@ -743,10 +740,7 @@ impl Resolver {
                 }
                 let mut scope = HashMap::new();
                 for n in names {
-                    if !scope.contains_key(&n) {
-                        let s = self.new_slot();
-                        scope.insert(n, s);
-                    }
+                    scope.entry(n).or_insert_with(|| self.new_slot());
                 }
                 self.scopes.push(scope);
                 for (i, cl) in clauses.iter_mut().enumerate() {

@@ -303,26 +303,26 @@ impl<'p> Frame<'p> {
     ) -> Result<bool> {
         let prog = self.prog;
         // `for i, x in enumerate(seq)`: no tuple per item.
-        if let (Expr::Call(f, args), Target::Tuple(parts)) = (iter, target) {
-            if let ([Arg::Pos(seq)], [t_index, t_item]) = (args.as_slice(), parts.as_slice()) {
-                let is_enumerate = matches!(self.eval_cow(f), Ok(v) if matches!(&*v, Value::Function(func) if func.as_builtin() == Some(Builtin::Enumerate)));
-                if is_enumerate {
-                    let seq = self.eval(seq).map_err(loc_err(prog, loc))?;
-                    let items = match seq {
-                        Value::List(items) | Value::Tuple(items) => items,
-                        other => Rc::new(iterate(&other).map_err(loc_err(prog, loc))?),
-                    };
-                    for (i, item) in items.iter().enumerate() {
-                        self.assign(t_index, Value::Int(i as i64))
-                            .map_err(loc_err(prog, loc))?;
-                        self.assign(t_item, item.clone())
-                            .map_err(loc_err(prog, loc))?;
-                        if self.exec(body, out)? == Flow::Break {
-                            return Ok(true);
-                        }
+        if let (Expr::Call(f, args), Target::Tuple(parts)) = (iter, target)
+            && let ([Arg::Pos(seq)], [t_index, t_item]) = (args.as_slice(), parts.as_slice())
+        {
+            let is_enumerate = matches!(self.eval_cow(f), Ok(v) if matches!(&*v, Value::Function(func) if func.as_builtin() == Some(Builtin::Enumerate)));
+            if is_enumerate {
+                let seq = self.eval(seq).map_err(loc_err(prog, loc))?;
+                let items = match seq {
+                    Value::List(items) | Value::Tuple(items) => items,
+                    other => Rc::new(iterate(&other).map_err(loc_err(prog, loc))?),
+                };
+                for (i, item) in items.iter().enumerate() {
+                    self.assign(t_index, Value::Int(i as i64))
+                        .map_err(loc_err(prog, loc))?;
+                    self.assign(t_item, item.clone())
+                        .map_err(loc_err(prog, loc))?;
+                    if self.exec(body, out)? == Flow::Break {
+                        return Ok(true);
                     }
-                    return Ok(false);
                 }
+                return Ok(false);
             }
         }
         let seq = self.eval(iter).map_err(loc_err(prog, loc))?;
@@ -482,10 +482,10 @@ impl<'p> Frame<'p> {
                 let b = self.eval_cow(b)?;
                 if matches!((&a, &*b), (Value::Object(_), _) | (_, Value::Object(_))) {
                     let add = *op == crate::expr::BinOp::Add;
-                    if add || *op == crate::expr::BinOp::Sub {
-                        if let Some(v) = crate::datetime::arithmetic(add, &a, &b) {
-                            return Ok(v);
-                        }
+                    if (add || *op == crate::expr::BinOp::Sub)
+                        && let Some(v) = crate::datetime::arithmetic(add, &a, &b)
+                    {
+                        return Ok(v);
                     }
                 }
                 ops::binary(*op, &a, &b)
@@ -671,30 +671,30 @@ impl<'p> Frame<'p> {
         if let Expr::Attr(recv, name) = f {
             // A method call: `x.append(1)` changes the list held by `x`.
             let recv_value = self.eval_cow(recv)?.into_owned();
-            if crate::methods::is_mutating(&recv_value, name) {
-                if let Expr::Local(..) | Expr::Global(..) = &**recv {
-                    drop(recv_value);
-                    self.push_args(args)?;
-                    let pos = self.stack.split_off(base);
-                    let kws = self.kw_stack.split_off(kw_base);
-                    let slot = match &**recv {
-                        Expr::Local(s, n) => self.locals[*s as usize]
-                            .as_mut()
-                            .ok_or_else(|| unbound(n))?,
-                        Expr::Global(s, n) => self.globals[*s as usize]
-                            .as_mut()
-                            .ok_or_else(|| undefined(n))?,
-                        _ => return Err(Error::type_error("unreachable")),
-                    };
-                    return crate::methods::call_mut(
-                        slot,
-                        name,
-                        &Args {
-                            positional: &pos,
-                            keywords: &kws,
-                        },
-                    );
-                }
+            if crate::methods::is_mutating(&recv_value, name)
+                && let Expr::Local(..) | Expr::Global(..) = &**recv
+            {
+                drop(recv_value);
+                self.push_args(args)?;
+                let pos = self.stack.split_off(base);
+                let kws = self.kw_stack.split_off(kw_base);
+                let slot = match &**recv {
+                    Expr::Local(s, n) => self.locals[*s as usize]
+                        .as_mut()
+                        .ok_or_else(|| unbound(n))?,
+                    Expr::Global(s, n) => self.globals[*s as usize]
+                        .as_mut()
+                        .ok_or_else(|| undefined(n))?,
+                    _ => return Err(Error::type_error("unreachable")),
+                };
+                return crate::methods::call_mut(
+                    slot,
+                    name,
+                    &Args {
+                        positional: &pos,
+                        keywords: &kws,
+                    },
+                );
             }
             self.push_args(args)?;
             let a = Args {

@@ -463,10 +463,10 @@ impl Parser {
         self.depth -= 1;
         let e = e?;
         // Fold negative literals so `-9223372036854775808`-style constants stay ints.
-        if let (UnaryOp::Neg, Expr::Const(Const::Int(i))) = (op, &e) {
-            if let Some(n) = i.checked_neg() {
-                return Ok(Expr::Const(Const::Int(n)));
-            }
+        if let (UnaryOp::Neg, Expr::Const(Const::Int(i))) = (op, &e)
+            && let Some(n) = i.checked_neg()
+        {
+            return Ok(Expr::Const(Const::Int(n)));
         }
         if let (UnaryOp::Neg, Expr::Const(Const::Float(f))) = (op, &e) {
             return Ok(Expr::Const(Const::Float(-f)));
@@ -518,13 +518,11 @@ impl Parser {
             }
         }
         self.expect_op("]")?;
-        if !is_tuple {
-            if let Some(item) = items.pop() {
-                return Ok(match item {
-                    SliceItem::Index(i) => Expr::Item(Box::new(base), Box::new(i)),
-                    SliceItem::Slice(parts) => Expr::Slice(Box::new(base), Box::new(parts)),
-                });
-            }
+        if !is_tuple && let Some(item) = items.pop() {
+            return Ok(match item {
+                SliceItem::Index(i) => Expr::Item(Box::new(base), Box::new(i)),
+                SliceItem::Slice(parts) => Expr::Slice(Box::new(base), Box::new(parts)),
+            });
         }
         let mut tuple = Vec::new();
         for item in items {

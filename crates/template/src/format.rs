@@ -197,7 +197,7 @@ fn group(int_digits: &str, sep: char) -> String {
     let mut out = String::new();
     let n = int_digits.len();
     for (i, c) in int_digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -528,11 +528,11 @@ fn parse_format_spec(s: &str) -> Result<Spec> {
         spec.align = Some(chars[0]);
         i = 1;
     }
-    if let Some(&c) = chars.get(i) {
-        if matches!(c, '+' | '-' | ' ') {
-            spec.sign = Some(c);
-            i += 1;
-        }
+    if let Some(&c) = chars.get(i)
+        && matches!(c, '+' | '-' | ' ')
+    {
+        spec.sign = Some(c);
+        i += 1;
     }
     if chars.get(i) == Some(&'#') {
         spec.alt = true;
@@ -548,11 +548,11 @@ fn parse_format_spec(s: &str) -> Result<Spec> {
         i += 1;
     }
     spec.width = width.parse().unwrap_or(0);
-    if let Some(&c) = chars.get(i) {
-        if c == ',' || c == '_' {
-            spec.grouping = Some(c);
-            i += 1;
-        }
+    if let Some(&c) = chars.get(i)
+        && (c == ',' || c == '_')
+    {
+        spec.grouping = Some(c);
+        i += 1;
     }
     if chars.get(i) == Some(&'.') {
         i += 1;
@@ -630,18 +630,18 @@ pub(crate) fn str_format(fmt: &str, args: &Args<'_>) -> Result<String> {
         let c = rest.as_bytes()[i];
         let after = &rest[i + 1..];
         if c == b'}' {
-            if after.starts_with('}') {
+            if let Some(r) = after.strip_prefix('}') {
                 out.push('}');
-                rest = &after[1..];
+                rest = r;
                 continue;
             }
             return Err(Error::value_error(
                 "Single '}' encountered in format string",
             ));
         }
-        if after.starts_with('{') {
+        if let Some(r) = after.strip_prefix('{') {
             out.push('{');
-            rest = &after[1..];
+            rest = r;
             continue;
         }
         let end = after
@@ -795,7 +795,7 @@ mod tests {
     #[test]
     fn str_format_fields() {
         let pos = [Value::from("a"), Value::Int(42)];
-        let kw = [(std::sync::Arc::from("x"), Value::Float(3.14159))];
+        let kw = [(std::sync::Arc::from("x"), Value::Float(1.23456))];
         let args = Args {
             positional: &pos,
             keywords: &kw,
@@ -803,7 +803,7 @@ mod tests {
         assert_eq!(str_format("{} {} {{}}", &args).unwrap(), "a 42 {}");
         assert_eq!(
             str_format("{1:>5}|{0!r}|{x:.2f}", &args).unwrap(),
-            "   42|'a'|3.14"
+            "   42|'a'|1.23"
         );
         assert_eq!(
             str_format("{1:,}", &Args::new(&[Value::None, Value::Int(1234567)])).unwrap(),

@@ -137,7 +137,7 @@ fn number(src: &str, start: usize) -> Result<(Tok, usize), String> {
     while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
         i += 1;
     }
-    if i < b.len() && b[i] == b'.' && !b.get(i + 1).is_some_and(|c| *c == b'.') {
+    if i < b.len() && b[i] == b'.' && b.get(i + 1).is_none_or(|c| *c != b'.') {
         is_float = true;
         i += 1;
         while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {

@@ -318,10 +318,10 @@ pub(crate) fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<bool> {
         CmpOp::IsNot => !same_object(a, b),
         CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
             // NaN compares false with everything.
-            if let (Some(x), Some(y)) = (a.as_float(), b.as_float()) {
-                if x.is_nan() || y.is_nan() {
-                    return Ok(false);
-                }
+            if let (Some(x), Some(y)) = (a.as_float(), b.as_float())
+                && (x.is_nan() || y.is_nan())
+            {
+                return Ok(false);
             }
             let o = a.py_cmp(b, sym)?;
             match op {

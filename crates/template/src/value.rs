@@ -263,6 +263,7 @@ impl fmt::Debug for Function {
 /// ns.set("request", Value::Object(Rc::new(Request { path: "/a&b".into() })));
 /// assert_eq!(t.generate(&ns).unwrap(), b"/a&amp;b");
 /// ```
+#[allow(clippy::len_without_is_empty)] // `len` is optional; truth is `truthy`
 pub trait Object: fmt::Debug {
     /// Python's class name, for error messages.
     fn type_name(&self) -> &str {
@@ -401,10 +402,11 @@ impl Dict {
     pub fn get_str(&self, key: &str) -> Option<&Value> {
         if self.map.len() <= SMALL {
             for (k, v) in &self.map {
-                if let Value::Str(s) = &k.0 {
-                    if s.len() == key.len() && **s == *key {
-                        return Some(v);
-                    }
+                if let Value::Str(s) = &k.0
+                    && s.len() == key.len()
+                    && **s == *key
+                {
+                    return Some(v);
                 }
             }
             None
