@@ -56,7 +56,7 @@ pub(crate) static FIELD_BYTE: [bool; 256] =
 
 /// The bytes of a `&str` that may appear in a field value: ASCII field bytes, UTF-8
 /// continuation bytes, and the lead bytes of U+0080..U+00FF.
-static FIELD_BYTE_UTF8: [bool; 256] = table!(|b| match b {
+pub(crate) static FIELD_BYTE_UTF8: [bool; 256] = table!(|b| match b {
     0x80..=0xbf | 0xc2 | 0xc3 => true,
     0x80..=0xff => false,
     _ => is_field_vchar(b) || b == b' ' || b == b'\t',

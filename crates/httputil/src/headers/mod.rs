@@ -64,6 +64,8 @@ enum Name {
 #[derive(Debug, Clone)]
 struct Field {
     name: Name,
+    /// [`names::fingerprint`] of the name.
+    hash: u32,
     first: u32,
     last: u32,
     count: u32,
@@ -379,7 +381,13 @@ impl HTTPHeaders {
     }
 
     /// The index of the field called `name` (any case).
+    #[inline]
     fn find(&self, name: &[u8]) -> Option<usize> {
+        self.find_hashed(name, names::fingerprint(name))
+    }
+
+    /// [`find`](Self::find) for a name whose fingerprint is known.
+    fn find_hashed(&self, name: &[u8], hash: u32) -> Option<usize> {
         if let Some(index) = &self.index {
             if let Some(&i) = index.map.get(&index.hash(name)) {
                 if self.name_matches(i, name) {
@@ -389,13 +397,15 @@ impl HTTPHeaders {
                 return None;
             }
         }
-        (0..self.fields.len()).find(|&i| self.name_matches(i, name))
+        self.fields
+            .iter()
+            .position(|f| f.hash == hash && names::eq_name(self.field_name(f).as_bytes(), name))
     }
 
     fn name_matches(&self, i: usize, name: &[u8]) -> bool {
         self.fields
             .get(i)
-            .is_some_and(|f| self.field_name(f).as_bytes().eq_ignore_ascii_case(name))
+            .is_some_and(|f| names::eq_name(self.field_name(f).as_bytes(), name))
     }
 
     /// Appends `s` to the text buffer.
@@ -415,7 +425,12 @@ impl HTTPHeaders {
 
     /// Creates the field for `name` (a token not yet present); returns its index.
     fn new_field(&mut self, name: &[u8]) -> Result<usize> {
-        let name = match names::lookup_static(name) {
+        self.new_field_hashed(name, names::fingerprint(name))
+    }
+
+    /// [`new_field`](Self::new_field) for a name whose fingerprint is known.
+    fn new_field_hashed(&mut self, name: &[u8], hash: u32) -> Result<usize> {
+        let name = match names::lookup_static(name, hash) {
             Some(id) => Name::Static(id),
             None => {
                 let start = self.text.len();
@@ -427,6 +442,7 @@ impl HTTPHeaders {
         let i = self.fields.len();
         self.fields.push(Field {
             name,
+            hash,
             first: NONE,
             last: NONE,
             count: 0,
@@ -474,7 +490,10 @@ impl HTTPHeaders {
                 }
                 field.last = vi;
                 field.count += 1;
-                field.joined.take();
+                if field.count > 2 {
+                    // A joined value may have been cached for the earlier values.
+                    field.joined.take();
+                }
                 last
             }
             None => return Ok(()),
@@ -512,9 +531,17 @@ impl HTTPHeaders {
                 py_repr(value)
             )));
         }
-        let field = match self.find(name.as_bytes()) {
+        self.push_checked(name, value)
+    }
+
+    /// Appends a value whose name and value are already checked.
+    #[inline]
+    pub(crate) fn push_checked(&mut self, name: &str, value: &str) -> Result<()> {
+        let name = name.as_bytes();
+        let hash = names::fingerprint(name);
+        let field = match self.find_hashed(name, hash) {
             Some(i) => i,
-            None => self.new_field(name.as_bytes())?,
+            None => self.new_field_hashed(name, hash)?,
         };
         self.last_field = Some(field);
         let span = self.push_text(value)?;

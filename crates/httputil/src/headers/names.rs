@@ -126,14 +126,73 @@ const fn buckets() -> [(u8, u8); MAX_LEN + 1] {
     out
 }
 
-/// The index in [`NAMES`] of `name`, compared without regard to ASCII case.
+/// A cheap fingerprint of a name that ignores ASCII case: its length and its first
+/// and last eight bytes with the case bit set, mixed. Names are compared by fingerprint
+/// first and byte by byte only when the fingerprints agree. It is no defence against
+/// chosen collisions, and needs none: a collision costs one more comparison, and the
+/// hash index of large header sets uses SipHash.
 #[inline]
-pub(crate) fn lookup_static(name: &[u8]) -> Option<u16> {
+pub(crate) fn fingerprint(name: &[u8]) -> u32 {
+    let n = name.len();
+    match (name.first_chunk::<8>(), name.last_chunk::<8>()) {
+        // The same bytes as `fingerprint_const` reads, with two loads.
+        (Some(head), Some(tail)) => mix(u64::from_le_bytes(*head), u64::from_be_bytes(*tail), n),
+        _ => fingerprint_const(name),
+    }
+}
+
+/// [`fingerprint`] as a `const fn` (for the static table, and for short names): the
+/// first eight bytes in order and the last eight in reverse order, zero-padded.
+const fn fingerprint_const(name: &[u8]) -> u32 {
+    let n = name.len();
+    let (mut head, mut tail) = ([0u8; 8], [0u8; 8]);
+    let mut i = 0;
+    while i < 8 && i < n {
+        head[i] = name[i];
+        tail[i] = name[n - 1 - i];
+        i += 1;
+    }
+    mix(u64::from_le_bytes(head), u64::from_le_bytes(tail), n)
+}
+
+#[inline]
+const fn mix(head: u64, tail: u64, n: usize) -> u32 {
+    const CASE: u64 = 0x2020_2020_2020_2020;
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let x = ((head | CASE) ^ (tail | CASE).rotate_left(29) ^ (n as u64)).wrapping_mul(K);
+    (x >> 32) as u32
+}
+
+/// ASCII-case-insensitive equality, as a plain loop: header names are short, and the
+/// standard library's chunked version costs more to set up than to run here.
+#[inline]
+pub(crate) fn eq_name(a: &[u8], b: &[u8]) -> bool {
+    // Most names arrive in the case they are stored in.
+    a == b || a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
+}
+
+/// The fingerprints of [`NAMES`].
+static FINGERPRINTS: [u32; NAMES.len()] = {
+    let mut out = [0u32; NAMES.len()];
+    let mut i = 0;
+    while i < NAMES.len() {
+        out[i] = fingerprint_const(NAMES[i].as_bytes());
+        i += 1;
+    }
+    out
+};
+
+/// The index in [`NAMES`] of `name` (whose [`fingerprint`] is `hash`), compared
+/// without regard to ASCII case.
+#[inline]
+pub(crate) fn lookup_static(name: &[u8], hash: u32) -> Option<u16> {
     let &(start, end) = BUCKETS.get(name.len())?;
-    let candidates = NAMES.get(usize::from(start)..usize::from(end))?;
-    candidates
+    let range = usize::from(start)..usize::from(end);
+    let (known, hashes) = (NAMES.get(range.clone())?, FINGERPRINTS.get(range)?);
+    known
         .iter()
-        .position(|known| known.as_bytes().eq_ignore_ascii_case(name))
+        .zip(hashes)
+        .position(|(known, &h)| h == hash && eq_name(known.as_bytes(), name))
         .map(|i| u16::from(start) + i as u16)
 }
 
@@ -186,7 +245,7 @@ pub(crate) fn push_normalized(name: &str, out: &mut String) {
 /// assert_eq!(normalize_header("x--a"), "X--A");
 /// ```
 pub fn normalize_header(name: &str) -> Cow<'_, str> {
-    if let Some(id) = lookup_static(name.as_bytes()) {
+    if let Some(id) = lookup_static(name.as_bytes(), fingerprint(name.as_bytes())) {
         return Cow::Borrowed(static_name(id));
     }
     if is_normalized(name.as_bytes()) {
@@ -222,19 +281,38 @@ mod tests {
         for (i, name) in NAMES.iter().enumerate() {
             assert_eq!(python_normalize(name), *name);
             assert!(name.len() <= MAX_LEN);
-            assert_eq!(lookup_static(name.as_bytes()), Some(i as u16));
+            let find = |n: &str| lookup_static(n.as_bytes(), fingerprint(n.as_bytes()));
+            assert_eq!(find(name), Some(i as u16));
+            assert_eq!(find(&name.to_ascii_lowercase()), Some(i as u16));
+            assert_eq!(find(&name.to_ascii_uppercase()), Some(i as u16));
+        }
+        let find = |n: &[u8]| lookup_static(n, fingerprint(n));
+        assert_eq!(find(b"X-Unknown"), None);
+        assert_eq!(find(b""), None);
+        assert_eq!(find(&[b'a'; 100]), None);
+    }
+
+    #[test]
+    fn fingerprints_agree_and_ignore_case() {
+        for name in [
+            "",
+            "a",
+            "Host",
+            "Content-Type",
+            "abcdefgh",
+            "abcdefghi",
+            "X-Very-Long-Header-Name",
+        ] {
+            let n = name.as_bytes();
+            assert_eq!(fingerprint(n), fingerprint_const(n), "{name}");
             assert_eq!(
-                lookup_static(name.to_ascii_lowercase().as_bytes()),
-                Some(i as u16)
-            );
-            assert_eq!(
-                lookup_static(name.to_ascii_uppercase().as_bytes()),
-                Some(i as u16)
+                fingerprint(n),
+                fingerprint(name.to_ascii_uppercase().as_bytes())
             );
         }
-        assert_eq!(lookup_static(b"X-Unknown"), None);
-        assert_eq!(lookup_static(b""), None);
-        assert_eq!(lookup_static(&[b'a'; 100]), None);
+        assert!(eq_name(b"Content-Type", b"content-TYPE"));
+        assert!(!eq_name(b"Content-Type", b"Content-Typo"));
+        assert!(!eq_name(b"a", b"ab"));
     }
 
     #[test]
