@@ -1,0 +1,275 @@
+//! The character classes of RFC 9110/9112 and RFC 3986 that Tornado validates against
+//! (its private `_ABNF` class), as 256-entry byte tables: one lookup per byte, no regex.
+//!
+//! Text reaches these checks in one of two forms. Wire bytes are ISO-8859-1: every
+//! byte is one character. A `&str` from a caller stands for the same characters, so a
+//! character above U+00FF cannot be a header byte; in UTF-8 the characters U+0080 to
+//! U+00FF are exactly the two-byte sequences led by `0xC2` or `0xC3`, which lets the
+//! `&str` checks stay byte-wise as well.
+
+/// Builds, at compile time, a table that marks the bytes for which the expression holds.
+macro_rules! table {
+    (|$b:ident| $e:expr) => {{
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let $b = i as u8;
+            t[i] = $e;
+            i += 1;
+        }
+        t
+    }};
+}
+
+const fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
+}
+
+/// RFC 9110 `tchar`: the characters of a token (header names, methods).
+pub(crate) static TCHAR: [bool; 256] = table!(|b| is_tchar(b));
+
+/// RFC 9110 `field-vchar` (VCHAR or obs-text) over ISO-8859-1 bytes.
+const fn is_field_vchar(b: u8) -> bool {
+    matches!(b, 0x21..=0x7e | 0x80..=0xff)
+}
+
+/// `field-vchar`, SP or HTAB: any byte of a field value.
+pub(crate) static FIELD_BYTE: [bool; 256] =
+    table!(|b| is_field_vchar(b) || b == b' ' || b == b'\t');
+
+/// The bytes of a `&str` that may appear in a field value: ASCII field bytes, UTF-8
+/// continuation bytes, and the lead bytes of U+0080..U+00FF.
+pub(crate) static FIELD_BYTE_UTF8: [bool; 256] = table!(|b| match b {
+    0x80..=0xbf | 0xc2 | 0xc3 => true,
+    0x80..=0xff => false,
+    _ => is_field_vchar(b) || b == b' ' || b == b'\t',
+});
+
+/// What Tornado 6.5.5 forbids in `multipart/form-data` part headers (decoded as
+/// UTF-8): the C0 controls except HTAB, and DEL. CR is forbidden since 6.5.5.
+pub(crate) static FORBIDDEN_RELAXED: [bool; 256] =
+    table!(|b| matches!(b, 0x00..=0x08 | 0x0a..=0x1f | 0x7f));
+
+/// RFC 3986 `unreserved`, `sub-delims`, and `[`, `]`, `:` (Tornado's simplified
+/// `uri-host`, which also covers `":" port`). `%` is handled apart (pct-encoded).
+static HOST_CHAR: [bool; 256] = table!(|b| {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b'['
+                | b']'
+                | b':'
+        )
+});
+
+fn is_ws(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// True when `name` is an RFC 9110 token: one or more `tchar`.
+///
+/// This is the rule Tornado 6.5 applies to header names and request methods.
+///
+/// ```
+/// use tornado_httputil::is_valid_header_name;
+/// assert!(is_valid_header_name("X-Forwarded-For"));
+/// assert!(!is_valid_header_name("foo bar"));
+/// assert!(!is_valid_header_name(""));
+/// assert!(!is_valid_header_name("\u{e9}"));
+/// ```
+pub fn is_valid_header_name(name: &str) -> bool {
+    is_token(name.as_bytes())
+}
+
+pub(crate) fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(|&b| TCHAR[usize::from(b)])
+}
+
+/// True when `value` matches RFC 9110's `field-value`, as Tornado 6.5 checks each
+/// header it parses or `add`s: visible characters and obs-text (U+0021..U+007E,
+/// U+0080..U+00FF) with spaces and tabs allowed only between them. The empty value is
+/// valid.
+///
+/// ```
+/// use tornado_httputil::is_valid_header_value;
+/// assert!(is_valid_header_value("text/html; charset=UTF-8"));
+/// assert!(is_valid_header_value("caf\u{e9}"));
+/// assert!(is_valid_header_value(""));
+/// assert!(!is_valid_header_value(" leading space"));
+/// assert!(!is_valid_header_value("a\r\nInjected: 1"));
+/// assert!(!is_valid_header_value("\u{2603}"));
+/// ```
+pub fn is_valid_header_value(value: &str) -> bool {
+    field_value_utf8(value.as_bytes())
+}
+
+/// `field-value` over the UTF-8 bytes of a `&str` (characters above U+00FF fail).
+pub(crate) fn field_value_utf8(bytes: &[u8]) -> bool {
+    match (bytes.first(), bytes.last()) {
+        (Some(&first), Some(&last)) if is_ws(first) || is_ws(last) => false,
+        _ => bytes.iter().all(|&b| FIELD_BYTE_UTF8[usize::from(b)]),
+    }
+}
+
+/// True when `bytes` holds a character Tornado forbids in multipart part headers.
+pub(crate) fn has_forbidden_relaxed(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| FORBIDDEN_RELAXED[usize::from(b)])
+}
+
+/// RFC 9112 `request-target` as Tornado 6.5 simplifies it: one or more `field-vchar`
+/// (no space, no control character). Works on ISO-8859-1 bytes.
+pub(crate) fn request_target_latin1(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(|&b| is_field_vchar(b))
+}
+
+/// The same over the UTF-8 bytes of a `&str`.
+pub(crate) fn request_target_utf8(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|&b| b != b' ' && b != b'\t' && FIELD_BYTE_UTF8[usize::from(b)])
+}
+
+/// RFC 9112 `reason-phrase`: one or more of HTAB, SP, VCHAR, obs-text (ISO-8859-1).
+pub(crate) fn reason_phrase_latin1(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(|&b| FIELD_BYTE[usize::from(b)])
+}
+
+/// The same over the UTF-8 bytes of a `&str`.
+pub(crate) fn reason_phrase_utf8(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(|&b| FIELD_BYTE_UTF8[usize::from(b)])
+}
+
+/// True when `host` matches Tornado 6.5's `uri-host [":" port]` rule: unreserved
+/// characters, sub-delims, `%XX` escapes and `[`, `]`, `:` anywhere. The empty string
+/// matches. (Commas pass this rule; [`crate::validate_host_header`] rejects them apart.)
+pub(crate) fn is_valid_host(host: &str) -> bool {
+    let bytes = host.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = |j: usize| bytes.get(j).is_some_and(|c| c.is_ascii_hexdigit());
+            if !(hex(i + 1) && hex(i + 2)) {
+                return false;
+            }
+            i += 3;
+        } else if HOST_CHAR[usize::from(b)] {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens() {
+        assert!(is_token(b"!#$%&'*+-.^_`|~09azAZ"));
+        for bad in [
+            &b""[..],
+            b"a b",
+            b"a\tb",
+            b"a:b",
+            b"a\"",
+            b"(",
+            b"\xe9",
+            b"a/b",
+        ] {
+            assert!(!is_token(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn field_values() {
+        assert!(field_value_utf8(b""));
+        assert!(field_value_utf8(b"x"));
+        assert!(field_value_utf8(b"a \t b"));
+        assert!(!field_value_utf8(b" a"));
+        assert!(!field_value_utf8(b"a\t"));
+        assert!(!field_value_utf8(b"\t"));
+        assert!(!field_value_utf8(b"a\x7fb"));
+        assert!(!field_value_utf8(b"a\rb"));
+        assert!(field_value_utf8("\u{80}\u{ff}é".as_bytes()));
+        assert!(!field_value_utf8("\u{100}".as_bytes()));
+        assert!(!field_value_utf8("\u{2028}".as_bytes()));
+        assert!(!field_value_utf8("😀".as_bytes()));
+    }
+
+    #[test]
+    fn every_byte_in_a_value() {
+        for b in 0..=255u8 {
+            let ok = b == b'\t' || (b >= 0x20 && b != 0x7f);
+            assert_eq!(reason_phrase_latin1(&[b'a', b, b'z']), ok, "{b:#x}");
+            let text: String = ['a', char::from(b), 'z'].into_iter().collect();
+            assert_eq!(field_value_utf8(text.as_bytes()), ok, "{b:#x}");
+            let forbidden = b < 0x20 && b != b'\t' || b == 0x7f;
+            assert_eq!(has_forbidden_relaxed(&[b]), forbidden, "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn hosts() {
+        for good in [
+            "",
+            "example.com",
+            "EXAMPLE.com:8080",
+            "[::1]:80",
+            "a%2fb",
+            "a,b",
+            "x_y~z",
+        ] {
+            assert!(is_valid_host(good), "{good}");
+        }
+        for bad in ["foo bar", "a/b", "a%2", "a%zz", "é", "a@b", "a\tb"] {
+            assert!(!is_valid_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn targets_and_reasons() {
+        assert!(request_target_latin1(b"/a?b=\xe9"));
+        assert!(!request_target_latin1(b""));
+        assert!(!request_target_latin1(b"/a b"));
+        assert!(!request_target_latin1(b"/a\x01"));
+        assert!(request_target_utf8("/é".as_bytes()));
+        assert!(!request_target_utf8("/\u{100}".as_bytes()));
+        assert!(reason_phrase_latin1(b"Not Found \t"));
+        assert!(!reason_phrase_latin1(b""));
+        assert!(!reason_phrase_utf8("a\rb".as_bytes()));
+    }
+}

@@ -1,0 +1,705 @@
+//! [`HTTPHeaders`]: Tornado's case-insensitive, multi-valued, ordered header dictionary.
+//!
+//! # Storage
+//!
+//! Every name that is not in the static table of common names (see `names.rs`) and
+//! every value live in one `String` owned by the header set; fields and values are
+//! spans into it. Building the headers of a request therefore costs one text buffer
+//! and two small vectors, whatever the number of headers, and reading a value hands
+//! out a `&str` into that buffer with no copy and no re-validation. Values are text
+//! (`&str`), as in Tornado: bytes from the wire are ISO-8859-1, so `0xE9` reads as
+//! `é`, and [`HTTPHeaders::to_header_map`] / the HTTP/1 writer turn it back into the
+//! same byte.
+//!
+//! `Bytes` slices of the read buffer (hyper's choice) would save copying the values,
+//! but would hand out bytes, re-checked as UTF-8 on every `&str` access (this crate
+//! forbids `unsafe`), and could not show obs-text as Tornado's text. The copy is a
+//! `memcpy` of a few hundred bytes into a buffer reserved once.
+//!
+//! The values of one name form a chain through the value vector, so `add` is O(1)
+//! and `get_list` walks only that name's values. The combined value of a repeated
+//! name (`h["Set-Cookie"]` is `"a=b,c=d"`) is computed when first asked for and cached
+//! until the next change of that name (Tornado 6.5.3's fix for CVE-2025-67725): parsing
+//! ten thousand lines of one header is linear. Names are found by a linear scan while
+//! there are few (a typical request has 10 to 20), and through a hash index of their
+//! lower-cased form beyond [`INDEX_THRESHOLD`].
+
+mod convert;
+mod names;
+mod parse;
+
+use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::OnceLock;
+
+use crate::abnf;
+use crate::error::{Error, Result, py_repr};
+
+pub use convert::latin1_encode;
+pub use names::normalize_header;
+
+/// Past this many distinct names, lookups go through a hash index.
+const INDEX_THRESHOLD: usize = 24;
+
+/// "No value" in the value chains.
+const NONE: u32 = u32::MAX;
+
+/// A range of [`HTTPHeaders::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+/// A field's normalised name: an entry of the static table or a span of the text.
+#[derive(Debug, Clone, Copy)]
+enum Name {
+    Static(u16),
+    Text(Span),
+}
+
+/// One distinct header name and the chain of its values.
+#[derive(Debug, Clone)]
+struct Field {
+    name: Name,
+    /// [`names::fingerprint`] of the name.
+    hash: u32,
+    first: u32,
+    last: u32,
+    count: u32,
+    /// The values joined with `,`, computed on demand when `count > 1`.
+    joined: OnceLock<Box<str>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Value {
+    span: Span,
+    next: u32,
+}
+
+/// How the values of a header block are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// HTTP: RFC 9110 `field-value` over characters that stand for ISO-8859-1 bytes
+    /// (a character above U+00FF fails).
+    Strict,
+    /// A multipart part's headers (Tornado's `_chars_are_bytes=False`): any character
+    /// but the C0 controls other than HTAB, and DEL.
+    Relaxed,
+}
+
+/// Tornado's `HTTPHeaders`: a dictionary of HTTP headers that ignores the case of
+/// names, keeps every value of a repeated name, and remembers the order of names.
+///
+/// Names are stored in Tornado's `Http-Header-Case` ([`normalize_header`]): `etag`
+/// comes back as `Etag`. [`get`](Self::get) returns a repeated header's values joined
+/// with `,` (no space), [`get_list`](Self::get_list) each of them, and
+/// [`get_all`](Self::get_all) every `(name, value)` pair, names in order of first
+/// appearance and each name's values in order, as Tornado's `get_all()` does.
+///
+/// ```
+/// use tornado_httputil::HTTPHeaders;
+/// # fn main() -> tornado_httputil::Result<()> {
+/// let mut h = HTTPHeaders::new();
+/// h.set("content-type", "text/html")?;
+/// h.add("Set-Cookie", "A=B")?;
+/// h.add("Set-Cookie", "C=D")?;
+/// assert_eq!(h.keys().collect::<Vec<_>>(), ["Content-Type", "Set-Cookie"]);
+/// assert_eq!(h.get("set-cookie"), Some("A=B,C=D"));
+/// assert_eq!(h.get_list("SET-COOKIE").collect::<Vec<_>>(), ["A=B", "C=D"]);
+/// assert_eq!(h.to_string(), "Content-Type: text/html\nSet-Cookie: A=B\nSet-Cookie: C=D\n");
+/// # Ok(()) }
+/// ```
+///
+/// Parsing a header block checks it as Tornado 6.5 does: names must be tokens, values
+/// RFC 9110 field values (no control characters, no bare CR), lines end in CRLF or LF,
+/// and an obsolete folded line continues the previous value with one space.
+///
+/// ```
+/// use tornado_httputil::HTTPHeaders;
+/// let h = HTTPHeaders::parse("Foo: bar\r\n baz\r\nAsdf: qwer\r\n").unwrap();
+/// assert_eq!(h.get("foo"), Some("bar baz"));
+/// assert!(HTTPHeaders::parse("X-A: a\rX-B: b\r\n").is_err());
+/// assert!(HTTPHeaders::parse("Bad Name: x\r\n").is_err());
+/// ```
+#[derive(Clone, Default)]
+pub struct HTTPHeaders {
+    /// Normalised names (those not in the static table) and values.
+    text: String,
+    /// Distinct names in order of first appearance.
+    fields: Vec<Field>,
+    /// Every value; a field's values are chained through `next`.
+    values: Vec<Value>,
+    /// Hash of the lower-cased name → field index, once there are many fields.
+    index: Option<NameIndex>,
+    /// The field that the last `add` went to (for folded continuation lines).
+    last_field: Option<usize>,
+    /// Values (and their bytes of text) no longer reachable, reclaimed by `compact`.
+    dead_values: usize,
+}
+
+/// The hash index of field names.
+#[derive(Clone, Default)]
+struct NameIndex {
+    hasher: RandomState,
+    /// Hash → field index. On the (astronomically rare) collision of two names, the
+    /// second is simply not indexed and is found by the linear fallback.
+    map: HashMap<u64, usize>,
+}
+
+impl NameIndex {
+    fn hash(&self, name: &[u8]) -> u64 {
+        let mut hasher = self.hasher.build_hasher();
+        let mut buf = [0u8; 64];
+        for chunk in name.chunks(buf.len()) {
+            let lower = &mut buf[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            hasher.write(lower);
+        }
+        hasher.write_usize(name.len());
+        hasher.finish()
+    }
+}
+
+impl HTTPHeaders {
+    /// An empty header set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty header set with room for `fields` values and `text` bytes of names and
+    /// values, so that filling it does not reallocate.
+    pub fn with_capacity(fields: usize, text: usize) -> Self {
+        HTTPHeaders {
+            text: String::with_capacity(text),
+            fields: Vec::with_capacity(fields),
+            values: Vec::with_capacity(fields),
+            ..Self::default()
+        }
+    }
+
+    /// The number of distinct names (Python's `len(h)`).
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// True when there is no header.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// True when a header of this name is present (Python's `name in h`).
+    pub fn contains(&self, name: &str) -> bool {
+        self.find(name.as_bytes()).is_some()
+    }
+
+    /// The value of `name`, or `None`. A repeated header's values are joined with `,`
+    /// (no space), as Tornado's `h[name]`; the joined text is computed on the first call
+    /// and kept until the header changes.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let field = self.fields.get(self.find(name.as_bytes())?)?;
+        Some(self.field_value(field))
+    }
+
+    /// Every value of `name`, in order (empty when absent): Tornado's `get_list`.
+    pub fn get_list(&self, name: &str) -> GetList<'_> {
+        match self.find(name.as_bytes()).and_then(|i| self.fields.get(i)) {
+            Some(field) => GetList {
+                headers: self,
+                next: field.first,
+                left: field.count as usize,
+            },
+            None => GetList {
+                headers: self,
+                next: NONE,
+                left: 0,
+            },
+        }
+    }
+
+    /// Every `(name, value)` pair: names in order of first appearance, the values of
+    /// each name in order. Tornado's `get_all()`, the order the HTTP/1 code writes.
+    pub fn get_all(&self) -> GetAll<'_> {
+        GetAll {
+            headers: self,
+            field: 0,
+            next: self.fields.first().map_or(NONE, |f| f.first),
+        }
+    }
+
+    /// The distinct names, in order of first appearance (Python's `h.keys()`).
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.fields.iter().map(|f| self.field_name(f))
+    }
+
+    /// `(name, value)` for each distinct name, values joined as [`get`](Self::get)
+    /// joins them (Python's `h.items()`).
+    pub fn items(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.fields
+            .iter()
+            .map(|f| (self.field_name(f), self.field_value(f)))
+    }
+
+    /// Adds a value for `name`, keeping any earlier ones: Tornado's `add`.
+    ///
+    /// Fails with an `HTTPInputError` when `name` is not a token or `value` is not an
+    /// RFC 9110 field value (see [`crate::is_valid_header_value`]).
+    pub fn add(&mut self, name: &str, value: &str) -> Result<()> {
+        self.add_text(name, value, Mode::Strict)
+    }
+
+    /// Sets `name` to the single value `value`, replacing any earlier values but
+    /// keeping the name's place: Tornado's `h[name] = value`.
+    ///
+    /// Tornado checks nothing here; this checks that `name` is a token and that
+    /// `value` has no control character other than HTAB (no CR, LF, NUL or DEL), so a
+    /// header set can never hold a value that would split a header line. Leading and
+    /// trailing spaces are allowed, as Tornado's `set_header` allows them.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<()> {
+        check_name(name)?;
+        if abnf::has_forbidden_relaxed(value.as_bytes()) {
+            return Err(Error::input(format!(
+                "Invalid header value {}",
+                py_repr(value)
+            )));
+        }
+        let span = self.push_text(value)?;
+        match self.find(name.as_bytes()) {
+            Some(i) => self.replace_values(i, span),
+            None => {
+                let field = self.new_field(name.as_bytes())?;
+                self.push_value(field, span)
+            }
+        }
+    }
+
+    /// Removes every value of `name`; returns whether it was present (Python's
+    /// `del h[name]`, without the `KeyError`).
+    pub fn remove(&mut self, name: &str) -> bool {
+        let Some(i) = self.find(name.as_bytes()) else {
+            return false;
+        };
+        let field = self.fields.remove(i);
+        self.dead_values += field.count as usize;
+        self.last_field = match self.last_field {
+            Some(last) if last == i => None,
+            Some(last) if last > i => Some(last - 1),
+            other => other,
+        };
+        if self.index.is_some() {
+            self.rebuild_index();
+        }
+        self.maybe_compact();
+        true
+    }
+
+    /// Returns the value of `name`, first setting it to `default` when absent:
+    /// Python's `setdefault`.
+    pub fn setdefault(&mut self, name: &str, default: &str) -> Result<&str> {
+        if !self.contains(name) {
+            self.set(name, default)?;
+        }
+        self.get(name)
+            .ok_or_else(|| Error::input(format!("Invalid header name {}", py_repr(name))))
+    }
+
+    /// Removes every header.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.fields.clear();
+        self.values.clear();
+        self.index = None;
+        self.last_field = None;
+        self.dead_values = 0;
+    }
+
+    /// [`set`](Self::set)s each pair in turn: Python's `h.update(pairs)` (a later pair
+    /// replaces an earlier one of the same name).
+    pub fn update<I, K, V>(&mut self, pairs: I) -> Result<()>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        pairs
+            .into_iter()
+            .try_for_each(|(k, v)| self.set(k.as_ref(), v.as_ref()))
+    }
+
+    /// [`add`](Self::add)s each pair in turn (every value is kept).
+    pub fn extend<I, K, V>(&mut self, pairs: I) -> Result<()>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        pairs
+            .into_iter()
+            .try_for_each(|(k, v)| self.add(k.as_ref(), v.as_ref()))
+    }
+
+    // ----- internals -----
+
+    fn span_str(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+
+    fn field_name<'a>(&'a self, field: &Field) -> &'a str {
+        match field.name {
+            Name::Static(id) => names::static_name(id),
+            Name::Text(span) => self.span_str(span),
+        }
+    }
+
+    fn value_at(&self, i: u32) -> Option<&Value> {
+        self.values.get(i as usize)
+    }
+
+    fn field_value<'a>(&'a self, field: &'a Field) -> &'a str {
+        if field.count <= 1 {
+            return self
+                .value_at(field.first)
+                .map_or("", |v| self.span_str(v.span));
+        }
+        field.joined.get_or_init(|| {
+            let mut out = String::new();
+            let mut next = field.first;
+            while let Some(v) = self.value_at(next) {
+                if next != field.first {
+                    out.push(',');
+                }
+                out.push_str(self.span_str(v.span));
+                next = v.next;
+            }
+            out.into_boxed_str()
+        })
+    }
+
+    /// The index of the field called `name` (any case).
+    #[inline]
+    fn find(&self, name: &[u8]) -> Option<usize> {
+        self.find_hashed(name, names::fingerprint(name))
+    }
+
+    /// [`find`](Self::find) for a name whose fingerprint is known.
+    fn find_hashed(&self, name: &[u8], hash: u32) -> Option<usize> {
+        if let Some(index) = &self.index {
+            if let Some(&i) = index.map.get(&index.hash(name)) {
+                if self.name_matches(i, name) {
+                    return Some(i);
+                }
+            } else {
+                return None;
+            }
+        }
+        self.fields
+            .iter()
+            .position(|f| f.hash == hash && names::eq_name(self.field_name(f).as_bytes(), name))
+    }
+
+    fn name_matches(&self, i: usize, name: &[u8]) -> bool {
+        self.fields
+            .get(i)
+            .is_some_and(|f| names::eq_name(self.field_name(f).as_bytes(), name))
+    }
+
+    /// Appends `s` to the text buffer.
+    fn push_text(&mut self, s: &str) -> Result<Span> {
+        let start = self.text.len();
+        self.text.push_str(s);
+        self.span_to(start)
+    }
+
+    /// The span from `start` to the current end of the text buffer.
+    fn span_to(&self, start: usize) -> Result<Span> {
+        match (u32::try_from(start), u32::try_from(self.text.len())) {
+            (Ok(start), Ok(end)) if end < NONE => Ok(Span { start, end }),
+            _ => Err(Error::input("HTTP headers too large")),
+        }
+    }
+
+    /// Creates the field for `name` (a token not yet present); returns its index.
+    fn new_field(&mut self, name: &[u8]) -> Result<usize> {
+        self.new_field_hashed(name, names::fingerprint(name))
+    }
+
+    /// [`new_field`](Self::new_field) for a name whose fingerprint is known.
+    fn new_field_hashed(&mut self, name: &[u8], hash: u32) -> Result<usize> {
+        let name = match names::lookup_static(name, hash) {
+            Some(id) => Name::Static(id),
+            None => {
+                let start = self.text.len();
+                let name = std::str::from_utf8(name).unwrap_or_default();
+                names::push_normalized(name, &mut self.text);
+                Name::Text(self.span_to(start)?)
+            }
+        };
+        let i = self.fields.len();
+        self.fields.push(Field {
+            name,
+            hash,
+            first: NONE,
+            last: NONE,
+            count: 0,
+            joined: OnceLock::new(),
+        });
+        if let Some(index) = &self.index {
+            let hash = index.hash(self.fields_name_bytes(i));
+            if let Some(index) = &mut self.index {
+                index.map.entry(hash).or_insert(i);
+            }
+        } else if self.fields.len() > INDEX_THRESHOLD {
+            self.rebuild_index();
+        }
+        Ok(i)
+    }
+
+    fn fields_name_bytes(&self, i: usize) -> &[u8] {
+        self.fields
+            .get(i)
+            .map_or(&[][..], |f| self.field_name(f).as_bytes())
+    }
+
+    fn rebuild_index(&mut self) {
+        let mut index = self.index.take().unwrap_or_default();
+        index.map.clear();
+        for i in 0..self.fields.len() {
+            let hash = index.hash(self.fields_name_bytes(i));
+            index.map.entry(hash).or_insert(i);
+        }
+        self.index = Some(index);
+    }
+
+    /// Appends a value to field `i`'s chain.
+    fn push_value(&mut self, i: usize, span: Span) -> Result<()> {
+        let vi = u32::try_from(self.values.len())
+            .ok()
+            .filter(|&vi| vi < NONE)
+            .ok_or_else(|| Error::input("HTTP headers too large"))?;
+        self.values.push(Value { span, next: NONE });
+        let last = match self.fields.get_mut(i) {
+            Some(field) => {
+                let last = field.last;
+                if field.count == 0 {
+                    field.first = vi;
+                }
+                field.last = vi;
+                field.count += 1;
+                if field.count > 2 {
+                    // A joined value may have been cached for the earlier values.
+                    field.joined.take();
+                }
+                last
+            }
+            None => return Ok(()),
+        };
+        if let Some(prev) = self.values.get_mut(last as usize) {
+            prev.next = vi;
+        }
+        Ok(())
+    }
+
+    /// Makes `span` the only value of field `i`.
+    fn replace_values(&mut self, i: usize, span: Span) -> Result<()> {
+        if let Some(field) = self.fields.get_mut(i) {
+            self.dead_values += field.count as usize;
+            field.first = NONE;
+            field.last = NONE;
+            field.count = 0;
+        }
+        self.push_value(i, span)?;
+        self.maybe_compact();
+        Ok(())
+    }
+
+    /// The shared path of `add`, `parse_line` and the parsers: checks `name` and
+    /// `value` as `mode` says, then appends the value.
+    pub(crate) fn add_text(&mut self, name: &str, value: &str, mode: Mode) -> Result<()> {
+        check_name(name)?;
+        let valid = match mode {
+            Mode::Strict => abnf::field_value_utf8(value.as_bytes()),
+            Mode::Relaxed => !abnf::has_forbidden_relaxed(value.as_bytes()),
+        };
+        if !valid {
+            return Err(Error::input(format!(
+                "Invalid header value {}",
+                py_repr(value)
+            )));
+        }
+        self.push_checked(name, value)
+    }
+
+    /// Appends a value whose name and value are already checked.
+    #[inline]
+    pub(crate) fn push_checked(&mut self, name: &str, value: &str) -> Result<()> {
+        let name = name.as_bytes();
+        let hash = names::fingerprint(name);
+        let field = match self.find_hashed(name, hash) {
+            Some(i) => i,
+            None => self.new_field_hashed(name, hash)?,
+        };
+        self.last_field = Some(field);
+        let span = self.push_text(value)?;
+        self.push_value(field, span)
+    }
+
+    /// Appends `" " + part` to the last value of the field the last `add` went to
+    /// (an obs-fold continuation line; `part` is already checked).
+    pub(crate) fn continue_last(&mut self, part: &str) -> Result<()> {
+        let no_field = || Error::input("first header line cannot start with whitespace");
+        let field = self
+            .last_field
+            .and_then(|i| self.fields.get(i))
+            .ok_or_else(no_field)?;
+        let vi = field.last as usize;
+        let value = *self.values.get(vi).ok_or_else(no_field)?;
+        let start = if value.span.end as usize == self.text.len() {
+            value.span.start as usize
+        } else {
+            // The value is not at the end of the buffer: move it there.
+            let start = self.text.len();
+            self.text
+                .extend_from_within(value.span.start as usize..value.span.end as usize);
+            start
+        };
+        self.text.push(' ');
+        self.text.push_str(part);
+        let span = self.span_to(start)?;
+        if let Some(v) = self.values.get_mut(vi) {
+            v.span = span;
+        }
+        if let Some(f) = self.last_field.and_then(|i| self.fields.get_mut(i)) {
+            f.joined.take();
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the buffers when more than half of the values are dead.
+    fn maybe_compact(&mut self) {
+        if self.dead_values < 32 || self.dead_values * 2 < self.values.len() {
+            return;
+        }
+        let mut fresh = HTTPHeaders::with_capacity(self.values.len(), self.text.len() / 2);
+        for (name, value) in self.get_all() {
+            // Names and values were checked when they came in.
+            let field = match fresh.find(name.as_bytes()) {
+                Some(i) => i,
+                None => match fresh.new_field(name.as_bytes()) {
+                    Ok(i) => i,
+                    Err(_) => return,
+                },
+            };
+            let pushed = fresh
+                .push_text(value)
+                .and_then(|span| fresh.push_value(field, span));
+            if pushed.is_err() {
+                return;
+            }
+        }
+        fresh.last_field = self.last_field;
+        *self = fresh;
+    }
+}
+
+/// Checks that `name` is a token (Tornado's "Invalid header name %r").
+fn check_name(name: &str) -> Result<()> {
+    if abnf::is_token(name.as_bytes()) {
+        Ok(())
+    } else {
+        Err(Error::input(format!(
+            "Invalid header name {}",
+            py_repr(name)
+        )))
+    }
+}
+
+/// The values of one name: see [`HTTPHeaders::get_list`].
+#[derive(Debug, Clone)]
+pub struct GetList<'a> {
+    headers: &'a HTTPHeaders,
+    next: u32,
+    left: usize,
+}
+
+impl<'a> Iterator for GetList<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let v = self.headers.value_at(self.next)?;
+        self.next = v.next;
+        self.left = self.left.saturating_sub(1);
+        Some(self.headers.span_str(v.span))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for GetList<'_> {}
+
+/// Every `(name, value)` pair: see [`HTTPHeaders::get_all`].
+#[derive(Debug, Clone)]
+pub struct GetAll<'a> {
+    headers: &'a HTTPHeaders,
+    field: usize,
+    next: u32,
+}
+
+impl<'a> Iterator for GetAll<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<(&'a str, &'a str)> {
+        loop {
+            let field = self.headers.fields.get(self.field)?;
+            if let Some(v) = self.headers.value_at(self.next) {
+                self.next = v.next;
+                return Some((
+                    self.headers.field_name(field),
+                    self.headers.span_str(v.span),
+                ));
+            }
+            self.field += 1;
+            self.next = self
+                .headers
+                .fields
+                .get(self.field)
+                .map_or(NONE, |f| f.first);
+        }
+    }
+}
+
+impl fmt::Debug for HTTPHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.get_all()).finish()
+    }
+}
+
+/// Tornado's `str(headers)`: one `Name: value\n` line per value, in
+/// [`get_all`](HTTPHeaders::get_all) order. [`HTTPHeaders::parse`] reads it back.
+impl fmt::Display for HTTPHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, value) in self.get_all() {
+            writeln!(f, "{name}: {value}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Equal when both have the same names with the same (joined) values, in any order of
+/// names: Python's `Mapping.__eq__`, which compares `dict(h.items())`.
+impl PartialEq for HTTPHeaders {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .items()
+                .all(|(name, value)| other.get(name) == Some(value))
+    }
+}
+
+impl Eq for HTTPHeaders {}

@@ -1,0 +1,338 @@
+//! Header-name normalisation: Tornado's `_normalize_header`, with a fast path.
+//!
+//! Tornado re-cases every header name as `"-".join(w.capitalize() for w in
+//! name.split("-"))` (`content-TYPE` → `Content-Type`, `ETag` → `Etag`, `x-xsrftoken`
+//! → `X-Xsrftoken`) and keeps a 1000-entry cache of the results. Here the common names
+//! live in a static table, searched by length and compared without regard to case, so
+//! the names of a typical request are matched without allocating or writing a byte;
+//! other names are written, re-cased, into the header set's own text buffer.
+
+use std::borrow::Cow;
+
+/// Common header names, already normalised, sorted by length (then by name).
+pub(crate) static NAMES: [&str; 90] = [
+    "Te",
+    "Age",
+    "Dnt",
+    "Via",
+    "Date",
+    "Etag",
+    "From",
+    "Host",
+    "Link",
+    "Vary",
+    "Allow",
+    "Range",
+    "Accept",
+    "Cookie",
+    "Expect",
+    "Origin",
+    "Pragma",
+    "Server",
+    "Expires",
+    "Referer",
+    "Sec-Gpc",
+    "Trailer",
+    "Upgrade",
+    "If-Match",
+    "If-Range",
+    "Location",
+    "Priority",
+    "X-Scheme",
+    "Forwarded",
+    "Sec-Ch-Ua",
+    "X-Real-Ip",
+    "Connection",
+    "Keep-Alive",
+    "Set-Cookie",
+    "User-Agent",
+    "Retry-After",
+    "X-Csrftoken",
+    "X-Xsrftoken",
+    "Content-Type",
+    "Accept-Ranges",
+    "Authorization",
+    "Cache-Control",
+    "Content-Range",
+    "If-None-Match",
+    "Last-Modified",
+    "Accept-Charset",
+    "Content-Length",
+    "Sec-Fetch-Dest",
+    "Sec-Fetch-Mode",
+    "Sec-Fetch-Site",
+    "Sec-Fetch-User",
+    "Accept-Encoding",
+    "Accept-Language",
+    "Referrer-Policy",
+    "X-Forwarded-For",
+    "X-Frame-Options",
+    "Content-Encoding",
+    "Content-Language",
+    "Content-Location",
+    "Sec-Ch-Ua-Mobile",
+    "Www-Authenticate",
+    "X-Forwarded-Host",
+    "X-Requested-With",
+    "X-Xss-Protection",
+    "If-Modified-Since",
+    "Sec-Websocket-Key",
+    "Transfer-Encoding",
+    "X-Forwarded-Proto",
+    "Proxy-Authenticate",
+    "Sec-Ch-Ua-Platform",
+    "Content-Disposition",
+    "If-Unmodified-Since",
+    "Proxy-Authorization",
+    "Sec-Websocket-Accept",
+    "Sec-Websocket-Version",
+    "Access-Control-Max-Age",
+    "Sec-Websocket-Protocol",
+    "X-Content-Type-Options",
+    "Content-Security-Policy",
+    "Sec-Websocket-Extensions",
+    "Strict-Transport-Security",
+    "Upgrade-Insecure-Requests",
+    "Access-Control-Allow-Origin",
+    "X-Consumed-Content-Encoding",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Expose-Headers",
+    "Access-Control-Request-Method",
+    "Access-Control-Request-Headers",
+    "Access-Control-Allow-Credentials",
+];
+
+/// The longest name in [`NAMES`].
+const MAX_LEN: usize = 32;
+
+/// `BUCKETS[n]` is the range of [`NAMES`] whose names are `n` bytes long.
+static BUCKETS: [(u8, u8); MAX_LEN + 1] = buckets();
+
+const fn buckets() -> [(u8, u8); MAX_LEN + 1] {
+    let mut out = [(0u8, 0u8); MAX_LEN + 1];
+    let mut i = 0;
+    while i < NAMES.len() {
+        let len = NAMES[i].len();
+        if i > 0 {
+            assert!(NAMES[i - 1].len() <= len, "NAMES must be sorted by length");
+        }
+        if out[len].1 == 0 {
+            out[len].0 = i as u8;
+        }
+        out[len].1 = (i + 1) as u8;
+        i += 1;
+    }
+    out
+}
+
+/// A cheap fingerprint of a name that ignores ASCII case: its length and its first
+/// and last eight bytes with the case bit set, mixed. Names are compared by fingerprint
+/// first and byte by byte only when the fingerprints agree. It is no defence against
+/// chosen collisions, and needs none: a collision costs one more comparison, and the
+/// hash index of large header sets uses SipHash.
+#[inline]
+pub(crate) fn fingerprint(name: &[u8]) -> u32 {
+    let n = name.len();
+    match (name.first_chunk::<8>(), name.last_chunk::<8>()) {
+        // The same bytes as `fingerprint_const` reads, with two loads.
+        (Some(head), Some(tail)) => mix(u64::from_le_bytes(*head), u64::from_be_bytes(*tail), n),
+        _ => fingerprint_const(name),
+    }
+}
+
+/// [`fingerprint`] as a `const fn` (for the static table, and for short names): the
+/// first eight bytes in order and the last eight in reverse order, zero-padded.
+const fn fingerprint_const(name: &[u8]) -> u32 {
+    let n = name.len();
+    let (mut head, mut tail) = ([0u8; 8], [0u8; 8]);
+    let mut i = 0;
+    while i < 8 && i < n {
+        head[i] = name[i];
+        tail[i] = name[n - 1 - i];
+        i += 1;
+    }
+    mix(u64::from_le_bytes(head), u64::from_le_bytes(tail), n)
+}
+
+#[inline]
+const fn mix(head: u64, tail: u64, n: usize) -> u32 {
+    const CASE: u64 = 0x2020_2020_2020_2020;
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let x = ((head | CASE) ^ (tail | CASE).rotate_left(29) ^ (n as u64)).wrapping_mul(K);
+    (x >> 32) as u32
+}
+
+/// ASCII-case-insensitive equality, as a plain loop: header names are short, and the
+/// standard library's chunked version costs more to set up than to run here.
+#[inline]
+pub(crate) fn eq_name(a: &[u8], b: &[u8]) -> bool {
+    // Most names arrive in the case they are stored in.
+    a == b || a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
+}
+
+/// The fingerprints of [`NAMES`].
+static FINGERPRINTS: [u32; NAMES.len()] = {
+    let mut out = [0u32; NAMES.len()];
+    let mut i = 0;
+    while i < NAMES.len() {
+        out[i] = fingerprint_const(NAMES[i].as_bytes());
+        i += 1;
+    }
+    out
+};
+
+/// The index in [`NAMES`] of `name` (whose [`fingerprint`] is `hash`), compared
+/// without regard to ASCII case.
+#[inline]
+pub(crate) fn lookup_static(name: &[u8], hash: u32) -> Option<u16> {
+    let &(start, end) = BUCKETS.get(name.len())?;
+    let range = usize::from(start)..usize::from(end);
+    let (known, hashes) = (NAMES.get(range.clone())?, FINGERPRINTS.get(range)?);
+    known
+        .iter()
+        .zip(hashes)
+        .position(|(known, &h)| h == hash && eq_name(known.as_bytes(), name))
+        .map(|i| u16::from(start) + i as u16)
+}
+
+/// The normalised name at `id` in the static table.
+#[inline]
+pub(crate) fn static_name(id: u16) -> &'static str {
+    NAMES.get(usize::from(id)).copied().unwrap_or("")
+}
+
+/// True when `name` is already in `Http-Header-Case`.
+pub(crate) fn is_normalized(name: &[u8]) -> bool {
+    let mut upper = true;
+    name.iter().all(|&b| {
+        let ok = if upper {
+            !b.is_ascii_lowercase()
+        } else {
+            !b.is_ascii_uppercase()
+        };
+        upper = b == b'-';
+        ok
+    })
+}
+
+/// Appends the normalised form of `name` (ASCII letters re-cased, anything else kept)
+/// to `out`.
+pub(crate) fn push_normalized(name: &str, out: &mut String) {
+    let mut upper = true;
+    for c in name.chars() {
+        out.push(if upper {
+            c.to_ascii_uppercase()
+        } else {
+            c.to_ascii_lowercase()
+        });
+        upper = c == '-';
+    }
+}
+
+/// Maps a header name to `Http-Header-Case`, as Tornado's `_normalize_header`: each
+/// `-`-separated word gets an upper-case first letter and lower-case rest.
+///
+/// Common names come from a static table and names already in that case are returned
+/// as they are, both without allocating.
+///
+/// ```
+/// use tornado_httputil::normalize_header;
+/// assert_eq!(normalize_header("coNtent-TYPE"), "Content-Type");
+/// assert_eq!(normalize_header("ETag"), "Etag");
+/// assert_eq!(normalize_header("x-xsrftoken"), "X-Xsrftoken");
+/// assert_eq!(normalize_header("sec-websocket-accept"), "Sec-Websocket-Accept");
+/// assert_eq!(normalize_header("x--a"), "X--A");
+/// ```
+pub fn normalize_header(name: &str) -> Cow<'_, str> {
+    if let Some(id) = lookup_static(name.as_bytes(), fingerprint(name.as_bytes())) {
+        return Cow::Borrowed(static_name(id));
+    }
+    if is_normalized(name.as_bytes()) {
+        return Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len());
+    push_normalized(name, &mut out);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn python_normalize(name: &str) -> String {
+        name.split('-')
+            .map(|w| {
+                let mut chars = w.chars();
+                match chars.next() {
+                    Some(first) => {
+                        first.to_ascii_uppercase().to_string()
+                            + &chars.as_str().to_ascii_lowercase()
+                    }
+                    None => String::new(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
+    #[test]
+    fn table_is_normalized_sorted_and_found() {
+        for (i, name) in NAMES.iter().enumerate() {
+            assert_eq!(python_normalize(name), *name);
+            assert!(name.len() <= MAX_LEN);
+            let find = |n: &str| lookup_static(n.as_bytes(), fingerprint(n.as_bytes()));
+            assert_eq!(find(name), Some(i as u16));
+            assert_eq!(find(&name.to_ascii_lowercase()), Some(i as u16));
+            assert_eq!(find(&name.to_ascii_uppercase()), Some(i as u16));
+        }
+        let find = |n: &[u8]| lookup_static(n, fingerprint(n));
+        assert_eq!(find(b"X-Unknown"), None);
+        assert_eq!(find(b""), None);
+        assert_eq!(find(&[b'a'; 100]), None);
+    }
+
+    #[test]
+    fn fingerprints_agree_and_ignore_case() {
+        for name in [
+            "",
+            "a",
+            "Host",
+            "Content-Type",
+            "abcdefgh",
+            "abcdefghi",
+            "X-Very-Long-Header-Name",
+        ] {
+            let n = name.as_bytes();
+            assert_eq!(fingerprint(n), fingerprint_const(n), "{name}");
+            assert_eq!(
+                fingerprint(n),
+                fingerprint(name.to_ascii_uppercase().as_bytes())
+            );
+        }
+        assert!(eq_name(b"Content-Type", b"content-TYPE"));
+        assert!(!eq_name(b"Content-Type", b"Content-Typo"));
+        assert!(!eq_name(b"a", b"ab"));
+    }
+
+    #[test]
+    fn normalize_matches_python_rule() {
+        for name in [
+            "a",
+            "A-b-C",
+            "-x",
+            "x-",
+            "--",
+            "ETAG",
+            "WWW-authenticate",
+            "x_y-z.w",
+            "1a-2B",
+        ] {
+            assert_eq!(normalize_header(name), python_normalize(name), "{name}");
+            assert_eq!(
+                is_normalized(name.as_bytes()),
+                python_normalize(name) == name
+            );
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Reading header blocks and header lines: Tornado's `HTTPHeaders.parse` and
+//! `parse_line`, with 6.5's checks.
+
+use super::{HTTPHeaders, Mode};
+use crate::abnf;
+use crate::error::{Error, Result, py_repr};
+
+/// Removes the line terminator as Tornado's `re.search(r"\r?\n$", line)` does: a final
+/// LF and the CR before it. (Python's `$` also matches before a final newline, so a
+/// line ending in two LFs loses both.)
+fn strip_eol(line: &str) -> &str {
+    let Some(mut line) = line.strip_suffix('\n') else {
+        return line;
+    };
+    if let Some(shorter) = line.strip_suffix('\n') {
+        line = shorter;
+    }
+    line.strip_suffix('\r').unwrap_or(line)
+}
+
+/// True when all eight bytes of `x` are in 0x20..=0x7E.
+#[inline]
+fn printable_ascii(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte below 0x20 (the borrow trick is exact for "is there any").
+    let low = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    // A 0x7F byte: a zero byte in x ^ 0x7F...
+    let del = x ^ (ONES * 0x7f);
+    let del = del.wrapping_sub(ONES) & !del & HIGH;
+    (low | del | (x & HIGH)) == 0
+}
+
+/// Where the parts of a simple header line are (byte offsets).
+struct SimpleLine {
+    colon: usize,
+    value_start: usize,
+    value_end: usize,
+    /// The start of the next line.
+    next: usize,
+}
+
+/// Reads the line at `pos` if it is `token ":" [ws] field-value [ws]` followed by CRLF,
+/// LF or the end of the text; `None` for anything else.
+#[inline]
+fn scan_simple_line(b: &[u8], pos: usize) -> Option<SimpleLine> {
+    let mut i = pos;
+    while b.get(i).is_some_and(|&c| abnf::TCHAR[usize::from(c)]) {
+        i += 1;
+    }
+    if i == pos || b.get(i) != Some(&b':') {
+        return None;
+    }
+    let colon = i;
+    let mut j = colon + 1;
+    while matches!(b.get(j), Some(b' ' | b'\t')) {
+        j += 1;
+    }
+    let value_start = j;
+    loop {
+        // Eight bytes at a time while they are all printable ASCII.
+        while let Some(word) = b.get(j..j + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+            if !printable_ascii(u64::from_le_bytes(word)) {
+                break;
+            }
+            j += 8;
+        }
+        match b.get(j) {
+            Some(&c) if abnf::FIELD_BYTE_UTF8[usize::from(c)] => j += 1,
+            _ => break,
+        }
+    }
+    let next = match (b.get(j), b.get(j + 1)) {
+        (None, _) => j,
+        (Some(b'\n'), _) => j + 1,
+        (Some(b'\r'), Some(b'\n')) => j + 2,
+        _ => return None,
+    };
+    let mut value_end = j;
+    while value_end > value_start && matches!(b.get(value_end - 1), Some(b' ' | b'\t')) {
+        value_end -= 1;
+    }
+    Some(SimpleLine {
+        colon,
+        value_start,
+        value_end,
+        next,
+    })
+}
+
+fn trim_ws(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
+}
+
+impl HTTPHeaders {
+    /// Parses a header block given as text: Tornado's `HTTPHeaders.parse`.
+    ///
+    /// Lines end in CRLF or a bare LF; an empty line is skipped; a line that starts
+    /// with a space or a tab continues the previous value (obsolete line folding,
+    /// joined with one space). Each name must be a token and each value an RFC 9110
+    /// field value of characters up to U+00FF (ISO-8859-1, as HTTP/1 bytes are read);
+    /// anything else is an `HTTPInputError`, and so is a bare CR.
+    ///
+    /// ```
+    /// use tornado_httputil::HTTPHeaders;
+    /// let h = HTTPHeaders::parse("Content-Type: text/html\r\nContent-Length: 42\r\n").unwrap();
+    /// assert_eq!(h.items().collect::<Vec<_>>(), [("Content-Type", "text/html"), ("Content-Length", "42")]);
+    /// ```
+    pub fn parse(text: &str) -> Result<Self> {
+        Self::parse_with(text, Mode::Strict)
+    }
+
+    /// Parses a header block as it came off the wire (each byte one ISO-8859-1
+    /// character): what the HTTP/1 code calls with the bytes after the start line.
+    /// The same rules as [`parse`](Self::parse).
+    ///
+    /// ```
+    /// use tornado_httputil::HTTPHeaders;
+    /// let h = HTTPHeaders::parse_bytes(b"Host: example.com\r\nX-Name: caf\xe9\r\n\r\n").unwrap();
+    /// assert_eq!(h.get("x-name"), Some("caf\u{e9}"));
+    /// ```
+    pub fn parse_bytes(block: &[u8]) -> Result<Self> {
+        if block.is_ascii() {
+            // ASCII is the same text in ISO-8859-1 and UTF-8.
+            if let Ok(text) = std::str::from_utf8(block) {
+                return Self::parse(text);
+            }
+        }
+        let text: String = block.iter().map(|&b| char::from(b)).collect();
+        Self::parse(&text)
+    }
+
+    /// Parses the headers of a `multipart/form-data` part, decoded as UTF-8: the same
+    /// rules but for values, which may hold any character except the C0 controls other
+    /// than HTAB, and DEL (Tornado's `_chars_are_bytes=False`, with 6.5.5's ban on CR).
+    pub(crate) fn parse_relaxed(text: &str) -> Result<Self> {
+        Self::parse_with(text, Mode::Relaxed)
+    }
+
+    fn parse_with(text: &str, mode: Mode) -> Result<Self> {
+        let mut headers = HTTPHeaders::with_capacity(16, text.len());
+        match mode {
+            Mode::Strict => headers.parse_fast(text)?,
+            Mode::Relaxed => {
+                for line in text.split_inclusive('\n') {
+                    headers.parse_line_with(line, mode)?;
+                }
+            }
+        }
+        Ok(headers)
+    }
+
+    /// The common case at speed: a `Name: value` line ending in CRLF or LF is read in
+    /// one pass that checks as it goes. Any other line (empty, folded, malformed) goes
+    /// through [`parse_line_with`](Self::parse_line_with), which gives it the same
+    /// meaning, so the result is that of reading every line that way.
+    fn parse_fast(&mut self, text: &str) -> Result<()> {
+        let bytes = text.as_bytes();
+        let mut pos = 0;
+        while pos < bytes.len() {
+            if let Some(line) = scan_simple_line(bytes, pos) {
+                let name = text.get(pos..line.colon).unwrap_or_default();
+                let value = text
+                    .get(line.value_start..line.value_end)
+                    .unwrap_or_default();
+                self.push_checked(name, value)?;
+                pos = line.next;
+            } else {
+                let end = bytes
+                    .get(pos..)
+                    .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+                    .map_or(bytes.len(), |i| pos + i + 1);
+                self.parse_line_with(text.get(pos..end).unwrap_or_default(), Mode::Strict)?;
+                pos = end;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the header in one line (with or without its CRLF or LF): Tornado's
+    /// `parse_line`. A line starting with a space or tab continues the previous value.
+    ///
+    /// ```
+    /// use tornado_httputil::HTTPHeaders;
+    /// let mut h = HTTPHeaders::new();
+    /// h.parse_line("Content-Type: text/html").unwrap();
+    /// h.parse_line("Content-Length: 42\r\n").unwrap();
+    /// assert_eq!(h.get("content-type"), Some("text/html"));
+    /// assert_eq!(h.get("content-length"), Some("42"));
+    /// ```
+    pub fn parse_line(&mut self, line: &str) -> Result<()> {
+        self.parse_line_with(line, Mode::Strict)
+    }
+
+    pub(crate) fn parse_line_with(&mut self, line: &str, mode: Mode) -> Result<()> {
+        let line = strip_eol(line);
+        let Some(&first) = line.as_bytes().first() else {
+            // An empty line, or the end of a header block.
+            return Ok(());
+        };
+        if first == b' ' || first == b'\t' {
+            // Obsolete line folding: continues the last value.
+            if self.last_field.is_none() {
+                return Err(Error::input(
+                    "first header line cannot start with whitespace",
+                ));
+            }
+            let part = trim_ws(line);
+            match mode {
+                Mode::Strict if !abnf::field_value_utf8(part.as_bytes()) => {
+                    return Err(Error::input(format!(
+                        "Invalid header continuation {}",
+                        py_repr(&format!(" {part}"))
+                    )));
+                }
+                Mode::Relaxed if abnf::has_forbidden_relaxed(part.as_bytes()) => {
+                    return Err(Error::input(format!(
+                        "Invalid header value {}",
+                        py_repr(&format!(" {part}"))
+                    )));
+                }
+                _ => {}
+            }
+            self.continue_last(part)
+        } else {
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| Error::input("no colon in header line"))?;
+            self.add_text(name, trim_ws(value), mode)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_words() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut word = *b"abcdefgh";
+                word[pos] = b;
+                let want = (0x20..=0x7e).contains(&b);
+                assert_eq!(
+                    printable_ascii(u64::from_le_bytes(word)),
+                    want,
+                    "{b:#x} at {pos}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn eol_like_python() {
+        assert_eq!(strip_eol("a"), "a");
+        assert_eq!(strip_eol("a\n"), "a");
+        assert_eq!(strip_eol("a\r\n"), "a");
+        assert_eq!(strip_eol("a\r"), "a\r");
+        assert_eq!(strip_eol("a\n\n"), "a");
+        assert_eq!(strip_eol("a\r\n\n"), "a");
+        assert_eq!(strip_eol("a\n\r\n"), "a\n");
+        assert_eq!(strip_eol("a\n\n\n"), "a\n");
+        assert_eq!(strip_eol("\r\n"), "");
+    }
+
+    #[test]
+    fn continuation_after_set_moves_value() {
+        let mut h = HTTPHeaders::new();
+        h.parse_line("A: 1").unwrap();
+        h.set("B", "2").unwrap();
+        h.parse_line(" more").unwrap();
+        assert_eq!(h.get("a"), Some("1 more"));
+        assert_eq!(h.get("b"), Some("2"));
+        h.parse_line("\t").unwrap();
+        assert_eq!(h.get("a"), Some("1 more "));
+    }
+
+    #[test]
+    fn relaxed_mode_allows_utf8_but_not_cr() {
+        let h =
+            HTTPHeaders::parse_relaxed("Content-Disposition: form-data; filename=\"测试.txt\"\r\n")
+                .unwrap();
+        assert_eq!(
+            h.get("content-disposition"),
+            Some("form-data; filename=\"测试.txt\"")
+        );
+        assert!(HTTPHeaders::parse_relaxed("A: b\rc\r\n").is_err());
+        assert!(HTTPHeaders::parse("A: 测试\r\n").is_err());
+    }
+}

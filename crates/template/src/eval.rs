@@ -1,0 +1,832 @@
+//! The interpreter: runs a compiled program over one render's locals and globals,
+//! writing into one output buffer.
+
+use std::borrow::Cow;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::builtins::{Builtin, get_attr, get_attr_ref, iterate};
+use crate::compile::{CHandler, Node, Program};
+use crate::error::{Error, ErrorKind, Result};
+use crate::expr::{Arg, CompKind, Comprehension, Const, Expr, Import, Statement, Target};
+use crate::namespace::{SharedNamespace, find_module};
+use crate::ops;
+use crate::value::{Args, Dict, Value, itoa, itoa_buf};
+
+/// What a statement did to the enclosing loop.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Normal,
+    Break,
+    Continue,
+}
+
+pub(crate) struct Frame<'p> {
+    pub prog: &'p Program,
+    pub locals: Vec<Option<Value>>,
+    pub globals: Vec<Option<Value>>,
+    pub modules: &'p Arc<SharedNamespace>,
+    /// Reused argument buffers, so a call allocates nothing.
+    stack: Vec<Value>,
+    kw_stack: Vec<(Arc<str>, Value)>,
+}
+
+impl Const {
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Const::None => Value::None,
+            Const::Bool(b) => Value::Bool(*b),
+            Const::Int(i) => Value::Int(*i),
+            Const::Float(f) => Value::Float(*f),
+            Const::Str(s) => Value::Str(s.clone()),
+            Const::Bytes(b) => Value::Bytes(b.clone()),
+        }
+    }
+}
+
+fn unbound(name: &str) -> Error {
+    Error::new(
+        ErrorKind::UnboundLocal,
+        format!("cannot access local variable '{name}' where it is not associated with a value"),
+    )
+}
+
+fn undefined(name: &str) -> Error {
+    Error::new(ErrorKind::Name, format!("name '{name}' is not defined"))
+}
+
+/// Whether `e` can be read by reference (names, and attribute/constant-key chains on them).
+fn is_path(e: &Expr) -> bool {
+    match e {
+        Expr::Local(..) | Expr::Global(..) => true,
+        Expr::Attr(b, _) => is_path(b),
+        Expr::Item(b, k) => matches!(**k, Expr::Const(_)) && is_path(b),
+        _ => false,
+    }
+}
+
+/// Appends `str(v)` as UTF-8 (Tornado's `_tt_utf8(str(v))`, with `str`/`bytes` as is).
+fn write_value(v: &Value, out: &mut Vec<u8>) {
+    match v {
+        Value::Str(s) => out.extend_from_slice(s.as_bytes()),
+        Value::Bytes(b) => out.extend_from_slice(b),
+        Value::Int(i) => {
+            let mut buf = itoa_buf();
+            out.extend_from_slice(itoa(*i, &mut buf).as_bytes());
+        }
+        other => out.extend_from_slice(other.to_str().as_bytes()),
+    }
+}
+
+/// Appends `xhtml_escape(str(v))`, escaping straight into the output.
+fn write_escaped(v: &Value, out: &mut Vec<u8>) -> Result<()> {
+    match v {
+        Value::Str(s) => tornado_escape::xhtml_escape_bytes_into(s.as_bytes(), out),
+        Value::Int(i) => {
+            let mut buf = itoa_buf();
+            out.extend_from_slice(itoa(*i, &mut buf).as_bytes());
+        }
+        Value::Bytes(_) => {
+            let t = v.as_text()?;
+            tornado_escape::xhtml_escape_bytes_into(t.as_bytes(), out);
+        }
+        Value::None | Value::Bool(_) | Value::Float(_) => write_value(v, out),
+        other => tornado_escape::xhtml_escape_bytes_into(other.to_str().as_bytes(), out),
+    }
+    Ok(())
+}
+
+/// `_tt_utf8(x)` of what an escape or apply function returned.
+fn append_utf8(v: &Value, out: &mut Vec<u8>) -> Result<()> {
+    match v {
+        Value::Str(s) => out.extend_from_slice(s.as_bytes()),
+        Value::Bytes(b) => out.extend_from_slice(b),
+        other => {
+            return Err(Error::type_error(format!(
+                "Expected bytes, unicode, or None; got {}",
+                other.class_repr()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn loc_err(prog: &Program, loc: u32) -> impl Fn(Error) -> Error + '_ {
+    move |mut e| {
+        if let Some(l) = prog.locations.get(loc as usize) {
+            e.push_trace(l);
+        }
+        e
+    }
+}
+
+impl<'p> Frame<'p> {
+    pub(crate) fn new(
+        prog: &'p Program,
+        globals: Vec<Option<Value>>,
+        modules: &'p Arc<SharedNamespace>,
+    ) -> Frame<'p> {
+        Frame {
+            prog,
+            locals: vec![None; prog.n_locals],
+            globals,
+            modules,
+            stack: Vec::new(),
+            kw_stack: Vec::new(),
+        }
+    }
+
+    pub(crate) fn exec(&mut self, nodes: &'p [Node], out: &mut Vec<u8>) -> Result<Flow> {
+        let prog = self.prog;
+        for node in nodes {
+            match node {
+                Node::Text(t) => out.extend_from_slice(t),
+                Node::Output { expr, escape, loc } => self
+                    .output(expr, escape.as_ref(), out)
+                    .map_err(loc_err(prog, *loc))?,
+                Node::Statement(st, loc) => self.statement(st).map_err(loc_err(prog, *loc))?,
+                Node::Import(imp, loc) => self.import(imp).map_err(loc_err(prog, *loc))?,
+                Node::Break => return Ok(Flow::Break),
+                Node::Continue => return Ok(Flow::Continue),
+                Node::If { branches, orelse } => {
+                    let mut taken = false;
+                    for (cond, body, loc) in branches {
+                        if self.truth(cond).map_err(loc_err(prog, *loc))? {
+                            taken = true;
+                            let f = self.exec(body, out)?;
+                            if f != Flow::Normal {
+                                return Ok(f);
+                            }
+                            break;
+                        }
+                    }
+                    if !taken {
+                        let f = self.exec(orelse, out)?;
+                        if f != Flow::Normal {
+                            return Ok(f);
+                        }
+                    }
+                }
+                Node::For {
+                    target,
+                    iter,
+                    body,
+                    orelse,
+                    loc,
+                } => {
+                    if !self.for_loop(target, iter, body, *loc, out)? {
+                        let f = self.exec(orelse, out)?;
+                        if f != Flow::Normal {
+                            return Ok(f);
+                        }
+                    }
+                }
+                Node::While {
+                    cond,
+                    body,
+                    orelse,
+                    loc,
+                } => {
+                    let mut broke = false;
+                    while self.truth(cond).map_err(loc_err(prog, *loc))? {
+                        if self.exec(body, out)? == Flow::Break {
+                            broke = true;
+                            break;
+                        }
+                    }
+                    if !broke {
+                        let f = self.exec(orelse, out)?;
+                        if f != Flow::Normal {
+                            return Ok(f);
+                        }
+                    }
+                }
+                Node::Try {
+                    body,
+                    handlers,
+                    orelse,
+                    finally,
+                    loc,
+                } => {
+                    let f = self.try_block(body, handlers, orelse, finally, *loc, out)?;
+                    if f != Flow::Normal {
+                        return Ok(f);
+                    }
+                }
+                Node::Apply {
+                    func,
+                    body,
+                    loc,
+                    slots,
+                } => {
+                    let f = self.eval(func).map_err(loc_err(prog, *loc))?;
+                    // A fresh call of the nested function: its locals start unbound.
+                    for s in slots.0..slots.1 {
+                        self.locals[s] = None;
+                    }
+                    let mut inner = Vec::new();
+                    self.exec(body, &mut inner)?;
+                    let r = f
+                        .call(&Args::new(&[Value::from(inner)]))
+                        .map_err(loc_err(prog, *loc))?;
+                    append_utf8(&r, out).map_err(loc_err(prog, *loc))?;
+                }
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn try_block(
+        &mut self,
+        body: &'p [Node],
+        handlers: &'p [CHandler],
+        orelse: &'p [Node],
+        finally: &'p [Node],
+        loc: u32,
+        out: &mut Vec<u8>,
+    ) -> Result<Flow> {
+        let mark = out.len();
+        let mut result = match self.exec(body, out) {
+            Ok(Flow::Normal) => self.exec(orelse, out),
+            Ok(f) => Ok(f),
+            Err(e) => {
+                // Output written before the error stays, as in Tornado.
+                let _ = mark;
+                let mut handled = None;
+                for h in handlers {
+                    if self.matches(h, &e).map_err(loc_err(self.prog, h.loc))? {
+                        if let Some(t) = &h.name {
+                            let ev = Value::object(crate::template::ExceptionValue(e.clone()));
+                            self.assign(t, ev).map_err(loc_err(self.prog, h.loc))?;
+                        }
+                        handled = Some(self.exec(&h.body, out));
+                        break;
+                    }
+                }
+                handled.unwrap_or(Err(e))
+            }
+        };
+        let _ = loc;
+        if !finally.is_empty() {
+            match self.exec(finally, out) {
+                Ok(Flow::Normal) => {}
+                other => result = other,
+            }
+        }
+        result
+    }
+
+    fn matches(&mut self, h: &CHandler, e: &Error) -> Result<bool> {
+        let Some(classes) = &h.classes else {
+            return Ok(true);
+        };
+        let mut names = Vec::new();
+        fn collect(e: &Expr, out: &mut Vec<Arc<str>>) {
+            match e {
+                Expr::Global(_, n) | Expr::Local(_, n) | Expr::Attr(_, n) => out.push(n.clone()),
+                Expr::Tuple(items) => items.iter().for_each(|i| collect(i, out)),
+                _ => {}
+            }
+        }
+        collect(classes, &mut names);
+        Ok(names.iter().any(|n| e.kind().is_instance_of(n)))
+    }
+
+    /// Runs a `for`; returns whether it ended with `break`.
+    fn for_loop(
+        &mut self,
+        target: &'p Target,
+        iter: &'p Expr,
+        body: &'p [Node],
+        loc: u32,
+        out: &mut Vec<u8>,
+    ) -> Result<bool> {
+        let prog = self.prog;
+        // `for i, x in enumerate(seq)`: no tuple per item.
+        if let (Expr::Call(f, args), Target::Tuple(parts)) = (iter, target)
+            && let ([Arg::Pos(seq)], [t_index, t_item]) = (args.as_slice(), parts.as_slice())
+        {
+            let is_enumerate = matches!(self.eval_cow(f), Ok(v) if matches!(&*v, Value::Function(func) if func.as_builtin() == Some(Builtin::Enumerate)));
+            if is_enumerate {
+                let seq = self.eval(seq).map_err(loc_err(prog, loc))?;
+                let items = match seq {
+                    Value::List(items) | Value::Tuple(items) => items,
+                    other => Rc::new(iterate(&other).map_err(loc_err(prog, loc))?),
+                };
+                for (i, item) in items.iter().enumerate() {
+                    self.assign(t_index, Value::Int(i as i64))
+                        .map_err(loc_err(prog, loc))?;
+                    self.assign(t_item, item.clone())
+                        .map_err(loc_err(prog, loc))?;
+                    if self.exec(body, out)? == Flow::Break {
+                        return Ok(true);
+                    }
+                }
+                return Ok(false);
+            }
+        }
+        let seq = self.eval(iter).map_err(loc_err(prog, loc))?;
+        match seq {
+            Value::List(items) | Value::Tuple(items) => {
+                if let Target::Local(slot, _) = target {
+                    let slot = *slot as usize;
+                    for item in items.iter() {
+                        self.locals[slot] = Some(item.clone());
+                        if self.exec(body, out)? == Flow::Break {
+                            return Ok(true);
+                        }
+                    }
+                } else {
+                    for item in items.iter() {
+                        self.assign(target, item.clone())
+                            .map_err(loc_err(prog, loc))?;
+                        if self.exec(body, out)? == Flow::Break {
+                            return Ok(true);
+                        }
+                    }
+                }
+            }
+            Value::Range(r) => {
+                for i in 0..r.len() {
+                    self.assign(target, Value::Int(r.get(i)))
+                        .map_err(loc_err(prog, loc))?;
+                    if self.exec(body, out)? == Flow::Break {
+                        return Ok(true);
+                    }
+                }
+            }
+            other => {
+                for item in iterate(&other).map_err(loc_err(prog, loc))? {
+                    self.assign(target, item).map_err(loc_err(prog, loc))?;
+                    if self.exec(body, out)? == Flow::Break {
+                        return Ok(true);
+                    }
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    fn output(
+        &mut self,
+        expr: &'p Expr,
+        escape: Option<&'p Expr>,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let Some(esc) = escape else {
+            let v = self.eval_cow(expr)?;
+            write_value(&v, out);
+            return Ok(());
+        };
+        let fast = matches!(&*self.eval_cow(esc)?, Value::Function(f) if f.as_builtin() == Some(Builtin::XhtmlEscape));
+        if fast {
+            let v = self.eval_cow(expr)?;
+            return write_escaped(&v, out);
+        }
+        let f = self.eval(esc)?;
+        let v = self.eval_cow(expr)?;
+        let mut bytes = Vec::new();
+        write_value(&v, &mut bytes);
+        drop(v);
+        let r = f.call(&Args::new(&[Value::from(bytes)]))?;
+        append_utf8(&r, out)
+    }
+
+    fn truth(&mut self, e: &'p Expr) -> Result<bool> {
+        match e {
+            Expr::Compare(first, rest) if rest.len() == 1 => {
+                let a = self.eval_cow(first)?.into_owned();
+                let b = self.eval_cow(&rest[0].1)?;
+                ops::compare(rest[0].0, &a, &b)
+            }
+            _ => Ok(self.eval_cow(e)?.truthy()),
+        }
+    }
+
+    /// Evaluates `e`, borrowing when `e` is a name or a chain of dict lookups on one.
+    pub(crate) fn eval_cow<'a>(&'a mut self, e: &'p Expr) -> Result<Cow<'a, Value>> {
+        if is_path(e) {
+            return self.path(e);
+        }
+        Ok(Cow::Owned(self.eval(e)?))
+    }
+
+    fn path<'a>(&'a self, e: &'p Expr) -> Result<Cow<'a, Value>> {
+        match e {
+            Expr::Local(slot, name) => match &self.locals[*slot as usize] {
+                Some(v) => Ok(Cow::Borrowed(v)),
+                None => Err(unbound(name)),
+            },
+            Expr::Global(id, name) => match &self.globals[*id as usize] {
+                Some(v) => Ok(Cow::Borrowed(v)),
+                None => Err(undefined(name)),
+            },
+            Expr::Attr(base, name) => match self.path(base)? {
+                Cow::Borrowed(b) => match get_attr_ref(b, name) {
+                    Some(v) => Ok(Cow::Borrowed(v)),
+                    None => get_attr(b, name).map(Cow::Owned),
+                },
+                Cow::Owned(b) => get_attr(&b, name).map(Cow::Owned),
+            },
+            Expr::Item(base, key) => {
+                let Expr::Const(k) = &**key else {
+                    return Err(Error::type_error("bad path"));
+                };
+                let k = k.to_value();
+                match self.path(base)? {
+                    Cow::Borrowed(b) => match ops::get_item_ref(b, &k)? {
+                        Some(v) => Ok(Cow::Borrowed(v)),
+                        None => ops::get_item(b, &k).map(Cow::Owned),
+                    },
+                    Cow::Owned(b) => ops::get_item(&b, &k).map(Cow::Owned),
+                }
+            }
+            _ => Err(Error::type_error("bad path")),
+        }
+    }
+
+    pub(crate) fn eval(&mut self, e: &'p Expr) -> Result<Value> {
+        match e {
+            Expr::Const(c) => Ok(c.to_value()),
+            Expr::Local(..) | Expr::Global(..) => Ok(self.path(e)?.into_owned()),
+            Expr::Name(n) => Err(undefined(n)),
+            Expr::Attr(base, name) => {
+                if is_path(base) {
+                    return Ok(self.path(e)?.into_owned());
+                }
+                let b = self.eval(base)?;
+                get_attr(&b, name)
+            }
+            Expr::Item(base, key) => {
+                let k = self.eval(key)?;
+                let b = self.eval_cow(base)?;
+                ops::get_item(&b, &k)
+            }
+            Expr::Slice(base, parts) => {
+                let mut vals: [Option<Value>; 3] = [None, None, None];
+                for (i, p) in parts.iter().enumerate() {
+                    if let Some(p) = p {
+                        vals[i] = Some(self.eval(p)?);
+                    }
+                }
+                let b = self.eval_cow(base)?;
+                ops::slice(&b, &vals)
+            }
+            Expr::Call(f, args) => self.call(f, args),
+            Expr::Unary(op, a) => {
+                let a = self.eval_cow(a)?;
+                ops::unary(*op, &a)
+            }
+            Expr::Binary(op, a, b) => {
+                let a = self.eval_cow(a)?.into_owned();
+                let b = self.eval_cow(b)?;
+                if matches!((&a, &*b), (Value::Object(_), _) | (_, Value::Object(_))) {
+                    let add = *op == crate::expr::BinOp::Add;
+                    if (add || *op == crate::expr::BinOp::Sub)
+                        && let Some(v) = crate::datetime::arithmetic(add, &a, &b)
+                    {
+                        return Ok(v);
+                    }
+                }
+                ops::binary(*op, &a, &b)
+            }
+            Expr::Compare(first, rest) => {
+                let mut left = self.eval(first)?;
+                for (op, right) in rest {
+                    let r = self.eval(right)?;
+                    if !ops::compare(*op, &left, &r)? {
+                        return Ok(Value::Bool(false));
+                    }
+                    left = r;
+                }
+                Ok(Value::Bool(true))
+            }
+            Expr::And(a, b) => {
+                let a = self.eval(a)?;
+                if !a.truthy() {
+                    return Ok(a);
+                }
+                self.eval(b)
+            }
+            Expr::Or(a, b) => {
+                let a = self.eval(a)?;
+                if a.truthy() {
+                    return Ok(a);
+                }
+                self.eval(b)
+            }
+            Expr::Not(a) => Ok(Value::Bool(!self.truth(a)?)),
+            Expr::IfElse(parts) => {
+                let [cond, then, other] = &**parts;
+                if self.truth(cond)? {
+                    self.eval(then)
+                } else {
+                    self.eval(other)
+                }
+            }
+            Expr::List(items) | Expr::Set(items) => {
+                let mut v = Vec::with_capacity(items.len());
+                for i in items {
+                    v.push(self.eval(i)?);
+                }
+                if matches!(e, Expr::Set(_)) {
+                    let mut uniq: Vec<Value> = Vec::with_capacity(v.len());
+                    for x in v {
+                        if !uniq.iter().any(|u| u.py_eq(&x)) {
+                            uniq.push(x);
+                        }
+                    }
+                    return Ok(Value::list(uniq));
+                }
+                Ok(Value::list(v))
+            }
+            Expr::Tuple(items) => {
+                let mut v = Vec::with_capacity(items.len());
+                for i in items {
+                    v.push(self.eval(i)?);
+                }
+                Ok(Value::tuple(v))
+            }
+            Expr::Dict(pairs) => {
+                let mut d = Dict::new();
+                for (k, v) in pairs {
+                    let k = self.eval(k)?;
+                    let v = self.eval(v)?;
+                    d.insert(k, v)?;
+                }
+                Ok(Value::dict(d))
+            }
+            Expr::Comp(c) => self.comprehension(c),
+        }
+    }
+
+    fn comprehension(&mut self, c: &'p Comprehension) -> Result<Value> {
+        let mut items = Vec::new();
+        let mut dict = Dict::new();
+        self.comp_clause(c, 0, &mut items, &mut dict)?;
+        Ok(match c.kind {
+            CompKind::Dict => Value::dict(dict),
+            CompKind::Set => {
+                let mut uniq: Vec<Value> = Vec::with_capacity(items.len());
+                for x in items {
+                    if !uniq.iter().any(|u| u.py_eq(&x)) {
+                        uniq.push(x);
+                    }
+                }
+                Value::list(uniq)
+            }
+            _ => Value::list(items),
+        })
+    }
+
+    fn comp_clause(
+        &mut self,
+        c: &'p Comprehension,
+        i: usize,
+        items: &mut Vec<Value>,
+        dict: &mut Dict,
+    ) -> Result<()> {
+        let Some(clause) = c.clauses.get(i) else {
+            if c.kind == CompKind::Dict {
+                let k = self.eval(&c.elt)?;
+                let v = match &c.value {
+                    Some(v) => self.eval(v)?,
+                    None => Value::None,
+                };
+                dict.insert(k, v)?;
+            } else {
+                items.push(self.eval(&c.elt)?);
+            }
+            return Ok(());
+        };
+        let seq = self.eval(&clause.iter)?;
+        let values = match seq {
+            Value::List(l) | Value::Tuple(l) => l,
+            other => Rc::new(iterate(&other)?),
+        };
+        'items: for v in values.iter() {
+            self.assign(&clause.target, v.clone())?;
+            for cond in &clause.conds {
+                if !self.truth(cond)? {
+                    continue 'items;
+                }
+            }
+            self.comp_clause(c, i + 1, items, dict)?;
+        }
+        Ok(())
+    }
+
+    /// Pushes the arguments of a call onto the argument stacks.
+    fn push_args(&mut self, args: &'p [Arg]) -> Result<()> {
+        for a in args {
+            match a {
+                Arg::Pos(x) => {
+                    let v = self.eval(x)?;
+                    self.stack.push(v);
+                }
+                Arg::Kw(name, x) => {
+                    let v = self.eval(x)?;
+                    self.kw_stack.push((name.clone(), v));
+                }
+                Arg::Star(x) => {
+                    let v = self.eval(x)?;
+                    self.stack.extend(iterate(&v)?);
+                }
+                Arg::StarStar(x) => match self.eval(x)? {
+                    Value::Dict(d) => {
+                        for (k, v) in d.iter() {
+                            let k = k
+                                .as_str()
+                                .ok_or_else(|| Error::type_error("keywords must be strings"))?;
+                            self.kw_stack.push((Arc::from(k), v.clone()));
+                        }
+                    }
+                    other => {
+                        return Err(Error::type_error(format!(
+                            "argument after ** must be a mapping, not {}",
+                            other.type_name()
+                        )));
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+
+    fn call(&mut self, f: &'p Expr, args: &'p [Arg]) -> Result<Value> {
+        let (base, kw_base) = (self.stack.len(), self.kw_stack.len());
+        let r = self.call_inner(f, args, base, kw_base);
+        self.stack.truncate(base);
+        self.kw_stack.truncate(kw_base);
+        r
+    }
+
+    fn call_inner(
+        &mut self,
+        f: &'p Expr,
+        args: &'p [Arg],
+        base: usize,
+        kw_base: usize,
+    ) -> Result<Value> {
+        if let Expr::Attr(recv, name) = f {
+            // A method call: `x.append(1)` changes the list held by `x`.
+            let recv_value = self.eval_cow(recv)?.into_owned();
+            if crate::methods::is_mutating(&recv_value, name)
+                && let Expr::Local(..) | Expr::Global(..) = &**recv
+            {
+                drop(recv_value);
+                self.push_args(args)?;
+                let pos = self.stack.split_off(base);
+                let kws = self.kw_stack.split_off(kw_base);
+                let slot = match &**recv {
+                    Expr::Local(s, n) => self.locals[*s as usize]
+                        .as_mut()
+                        .ok_or_else(|| unbound(n))?,
+                    Expr::Global(s, n) => self.globals[*s as usize]
+                        .as_mut()
+                        .ok_or_else(|| undefined(n))?,
+                    _ => return Err(Error::type_error("unreachable")),
+                };
+                return crate::methods::call_mut(
+                    slot,
+                    name,
+                    &Args {
+                        positional: &pos,
+                        keywords: &kws,
+                    },
+                );
+            }
+            self.push_args(args)?;
+            let a = Args {
+                positional: &self.stack[base..],
+                keywords: &self.kw_stack[kw_base..],
+            };
+            return crate::builtins::call_method(&recv_value, name, &a);
+        }
+        let func = self.eval_cow(f)?.into_owned();
+        self.push_args(args)?;
+        let a = Args {
+            positional: &self.stack[base..],
+            keywords: &self.kw_stack[kw_base..],
+        };
+        func.call(&a)
+    }
+
+    fn assign(&mut self, t: &'p Target, v: Value) -> Result<()> {
+        match t {
+            Target::Local(slot, _) => {
+                self.locals[*slot as usize] = Some(v);
+                Ok(())
+            }
+            Target::Name(n) => Err(undefined(n)),
+            Target::Tuple(parts) => {
+                let items: Rc<Vec<Value>> = match v {
+                    Value::List(l) | Value::Tuple(l) => l,
+                    other => Rc::new(iterate(&other)?),
+                };
+                if items.len() != parts.len() {
+                    return Err(Error::value_error(if items.len() < parts.len() {
+                        format!(
+                            "not enough values to unpack (expected {}, got {})",
+                            parts.len(),
+                            items.len()
+                        )
+                    } else {
+                        format!("too many values to unpack (expected {})", parts.len())
+                    }));
+                }
+                for (p, item) in parts.iter().zip(items.iter()) {
+                    self.assign(p, item.clone())?;
+                }
+                Ok(())
+            }
+            Target::Item(base, key) => {
+                let k = self.eval(key)?;
+                let slot = match base {
+                    Expr::Local(s, n) => self.locals[*s as usize]
+                        .as_mut()
+                        .ok_or_else(|| unbound(n))?,
+                    Expr::Global(s, n) => self.globals[*s as usize]
+                        .as_mut()
+                        .ok_or_else(|| undefined(n))?,
+                    _ => {
+                        return Err(Error::type_error(
+                            "item assignment is supported on a name only (`{% set d[k] = v %}`)",
+                        ));
+                    }
+                };
+                ops::set_item(slot, k, v)
+            }
+            Target::Attr(_, name) => Err(Error::type_error(format!(
+                "cannot set attribute {name:?}: attribute assignment is not supported in templates"
+            ))),
+        }
+    }
+
+    fn statement(&mut self, st: &'p Statement) -> Result<()> {
+        match st {
+            Statement::Assign(targets, value) => {
+                let v = self.eval(value)?;
+                for t in targets {
+                    self.assign(t, v.clone())?;
+                }
+                Ok(())
+            }
+            Statement::AugAssign(t, op, value) => {
+                let r = self.eval(value)?;
+                let cur = match t {
+                    Target::Local(s, n) => {
+                        self.locals[*s as usize].clone().ok_or_else(|| unbound(n))?
+                    }
+                    Target::Item(base, key) => {
+                        let k = self.eval(key)?;
+                        let b = self.eval_cow(base)?;
+                        ops::get_item(&b, &k)?
+                    }
+                    _ => return Err(Error::type_error("illegal target for augmented assignment")),
+                };
+                let new = if let (Some(v), true) = (
+                    crate::datetime::arithmetic(*op == crate::expr::BinOp::Add, &cur, &r),
+                    matches!(op, crate::expr::BinOp::Add | crate::expr::BinOp::Sub),
+                ) {
+                    v
+                } else {
+                    ops::binary(*op, &cur, &r)?
+                };
+                self.assign(t, new)
+            }
+            Statement::Expr(e) => self.eval(e).map(drop),
+        }
+    }
+
+    fn import(&mut self, imp: &'p Import) -> Result<()> {
+        match &imp.from {
+            None => {
+                for n in &imp.names {
+                    let path = if n.top_package {
+                        n.path.split('.').next().unwrap_or(&n.path).to_string()
+                    } else {
+                        n.path.to_string()
+                    };
+                    // Check the full path exists even when only the package is bound.
+                    find_module(&n.path, self.modules)?;
+                    let m = find_module(&path, self.modules)?;
+                    self.assign(&n.bind, m)?;
+                }
+            }
+            Some(module) => {
+                let m = find_module(module, self.modules)?;
+                for n in &imp.names {
+                    let v = get_attr(&m, &n.path).map_err(|_| {
+                        Error::new(
+                            ErrorKind::Other("ImportError".into()),
+                            format!("cannot import name '{}' from '{module}'", n.path),
+                        )
+                    })?;
+                    self.assign(&n.bind, v)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

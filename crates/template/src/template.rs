@@ -1,0 +1,256 @@
+//! [`Template`]: one compiled template, and how it renders.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::compile::{Program, link};
+use crate::error::{Error, ErrorKind, Result};
+use crate::eval::Frame;
+use crate::expr::{Expr, parse_expr};
+use crate::loader::BaseLoader;
+use crate::namespace::{Namespace, SharedNamespace, default_global};
+use crate::parse::{Chunk, Whitespace, parse_file};
+use crate::value::{Object, Value};
+
+/// Tornado's default autoescape function.
+pub const DEFAULT_AUTOESCAPE: &str = "xhtml_escape";
+
+/// How a [`Template`] is built when it is not loaded by a loader (Tornado's
+/// `Template(template_string, name, loader, autoescape, whitespace)`).
+#[derive(Debug, Clone)]
+pub struct TemplateOptions {
+    /// The name used in error messages and for the default whitespace mode.
+    pub name: String,
+    /// `None`: the loader's setting, else `xhtml_escape`. `Some(None)`: no
+    /// autoescaping. `Some(Some(f))`: the function called `f` in the namespace.
+    pub autoescape: Option<Option<String>>,
+    /// `None`: the loader's setting, else by file name (`single` for `.html` and
+    /// `.js`, `all` otherwise).
+    pub whitespace: Option<Whitespace>,
+    /// Names added to every render (for templates made without a loader).
+    pub namespace: SharedNamespace,
+}
+
+impl Default for TemplateOptions {
+    fn default() -> Self {
+        TemplateOptions {
+            name: "<string>".into(),
+            autoescape: None,
+            whitespace: None,
+            namespace: SharedNamespace::new(),
+        }
+    }
+}
+
+/// A compiled template: parsed once, its `{% extends %}` and `{% include %}` resolved,
+/// every name bound to a slot. `Send + Sync`, so a [`Loader`](crate::Loader) and its
+/// templates can be shared by threads; the values of each render are per render.
+pub struct Template {
+    name: Arc<str>,
+    autoescape: Option<String>,
+    autoescape_expr: Option<Expr>,
+    chunks: Vec<Chunk>,
+    program: Program,
+    namespace: Arc<SharedNamespace>,
+    size_hint: AtomicUsize,
+}
+
+impl fmt::Debug for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Template")
+            .field("name", &self.name)
+            .field("autoescape", &self.autoescape)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Template {
+    /// Compiles `source` with the default options (name `<string>`, autoescape
+    /// `xhtml_escape`, whitespace `all`).
+    ///
+    /// ```
+    /// use tornado_template::{Namespace, Template};
+    /// let t = Template::new("{{ 2 + 2 }} {{ '<b>' }}").unwrap();
+    /// assert_eq!(t.generate(&Namespace::new()).unwrap(), b"4 &lt;b&gt;");
+    /// ```
+    pub fn new(source: &str) -> Result<Template> {
+        Template::with_options(source.as_bytes(), TemplateOptions::default())
+    }
+
+    /// Compiles `source` (UTF-8 text) with `options`. `{% extends %}` and
+    /// `{% include %}` need a loader: use [`Loader`](crate::Loader) or
+    /// [`DictLoader`](crate::DictLoader).
+    pub fn with_options(source: impl AsRef<[u8]>, options: TemplateOptions) -> Result<Template> {
+        Template::compile(
+            source.as_ref(),
+            &options.name,
+            None,
+            options.autoescape,
+            options.whitespace,
+            Arc::new(options.namespace),
+        )
+    }
+
+    pub(crate) fn compile(
+        source: &[u8],
+        name: &str,
+        loader: Option<&dyn BaseLoader>,
+        autoescape: Option<Option<String>>,
+        whitespace: Option<Whitespace>,
+        namespace: Arc<SharedNamespace>,
+    ) -> Result<Template> {
+        let text = std::str::from_utf8(source).map_err(|e| {
+            Error::new(
+                ErrorKind::UnicodeDecode,
+                format!(
+                    "{name}: 'utf-8' codec can't decode byte at position {}",
+                    e.valid_up_to()
+                ),
+            )
+        })?;
+        let whitespace = whitespace
+            .or_else(|| loader.and_then(|l| l.options().whitespace))
+            .unwrap_or_else(|| Whitespace::for_name(name));
+        let mut autoescape = match autoescape {
+            Some(a) => a,
+            None => match loader {
+                Some(l) => l.options().autoescape.clone(),
+                None => Some(DEFAULT_AUTOESCAPE.to_string()),
+            },
+        };
+        let parsed = parse_file(name, text, whitespace)?;
+        if let Some(a) = parsed.autoescape {
+            autoescape = a;
+        }
+        let autoescape_expr = match &autoescape {
+            Some(f) => Some(parse_expr(f).map_err(|e| {
+                Error::parse(format!("invalid autoescape function '{f}': {e}"), name, 0)
+            })?),
+            None => None,
+        };
+        let mut t = Template {
+            name: Arc::from(name),
+            autoescape,
+            autoescape_expr,
+            chunks: parsed.chunks,
+            program: Program {
+                nodes: Vec::new(),
+                n_locals: 0,
+                globals: Vec::new(),
+                locations: Vec::new(),
+            },
+            namespace,
+            size_hint: AtomicUsize::new(0),
+        };
+        t.program = link(&t, loader)?;
+        Ok(t)
+    }
+
+    /// The template's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The autoescape function's name, or `None` when autoescaping is off.
+    pub fn autoescape(&self) -> Option<&str> {
+        self.autoescape.as_deref()
+    }
+
+    pub(crate) fn name_arc(&self) -> Arc<str> {
+        self.name.clone()
+    }
+
+    pub(crate) fn autoescape_expr(&self) -> Option<&Expr> {
+        self.autoescape_expr.as_ref()
+    }
+
+    pub(crate) fn chunks(&self) -> &[Chunk] {
+        &self.chunks
+    }
+
+    /// Renders the template with `args` (Tornado's `generate(**kwargs)`), returning the
+    /// bytes (UTF-8 unless `bytes` values were written raw).
+    ///
+    /// Names resolve, in order, to what the template assigns (`{% set %}`, `{% for %}`),
+    /// `args`, the loader's namespace, Tornado's default namespace (`escape`,
+    /// `xhtml_escape`, `url_escape`, `json_encode`, `squeeze`, `linkify`, `datetime`), and
+    /// Python's builtins.
+    pub fn generate(&self, args: &Namespace) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(self.size_hint.load(Ordering::Relaxed));
+        self.generate_into(args, &mut out)?;
+        self.size_hint
+            .store(out.len() + out.len() / 8, Ordering::Relaxed);
+        Ok(out)
+    }
+
+    /// Renders the template, appending to `out`.
+    pub fn generate_into(&self, args: &Namespace, out: &mut Vec<u8>) -> Result<()> {
+        let globals = self
+            .program
+            .globals
+            .iter()
+            .map(|name| {
+                args.get(name)
+                    .cloned()
+                    .or_else(|| self.namespace.get(name))
+                    .or_else(|| default_global(name))
+            })
+            .collect();
+        let mut frame = Frame::new(&self.program, globals, &self.namespace);
+        frame.exec(&self.program.nodes, out)?;
+        Ok(())
+    }
+}
+
+/// The value an `{% except X as e %}` binds: `str(e)` is the message.
+#[derive(Debug)]
+pub(crate) struct ExceptionValue(pub Error);
+
+impl Object for ExceptionValue {
+    fn type_name(&self) -> &str {
+        self.0.kind().name()
+    }
+    fn get_attr(&self, name: &str) -> Result<Option<Value>> {
+        Ok(match name {
+            "args" => Some(Value::tuple(vec![Value::from(self.0.message())])),
+            "message" => Some(Value::from(self.0.message())),
+            _ => None,
+        })
+    }
+    fn to_str(&self) -> String {
+        self.0.message().to_string()
+    }
+    fn repr(&self) -> String {
+        format!(
+            "{}({})",
+            self.0.kind().name(),
+            Value::from(self.0.message()).repr()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn compiled_templates_are_send_and_sync() {
+        assert_send_sync::<Template>();
+        assert_send_sync::<crate::Loader>();
+        assert_send_sync::<crate::DictLoader>();
+    }
+
+    #[test]
+    fn render_basics() {
+        let t = Template::new("Hello {{ name }}! {{ 1/2 }} {{ [1, 'a'] }} {{ None }}").unwrap();
+        let mut ns = Namespace::new();
+        ns.set("name", "<Ben>");
+        assert_eq!(
+            t.generate(&ns).unwrap(),
+            b"Hello &lt;Ben&gt;! 0.5 [1, &#x27;a&#x27;] None"
+        );
+    }
+}

@@ -1,0 +1,1094 @@
+//! The dynamic [`Value`] that template expressions compute with: Python's `None`, `bool`,
+//! `int`, `float`, `str`, `bytes`, `list`, `tuple`, `dict`, `range`, functions, and host
+//! objects through the [`Object`] trait.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use indexmap::{Equivalent, IndexMap};
+
+use crate::builtins::Builtin;
+use crate::error::{Error, ErrorKind, Result};
+use crate::format;
+
+/// A template value. Cheap to clone: strings and bytes are `Arc`s, containers `Rc`s.
+///
+/// Lists and dicts are shared immutably; the mutating methods (`append`, `update`,
+/// `{% set d[k] = v %}`...) change the container held by the name they are called on,
+/// copying it first if another name shares it (see "Differences from Tornado").
+#[derive(Clone, Default)]
+pub enum Value {
+    /// `None`.
+    #[default]
+    None,
+    /// `True` / `False`.
+    Bool(bool),
+    /// `int` (64-bit; arithmetic that overflows raises `OverflowError`).
+    Int(i64),
+    /// `float`.
+    Float(f64),
+    /// `str`.
+    Str(Arc<str>),
+    /// `bytes`.
+    Bytes(Arc<[u8]>),
+    /// `list`.
+    List(Rc<Vec<Value>>),
+    /// `tuple`.
+    Tuple(Rc<Vec<Value>>),
+    /// `dict`, in insertion order.
+    Dict(Rc<Dict>),
+    /// `range(start, stop, step)`.
+    Range(Rc<PyRange>),
+    /// A callable: a builtin, a Rust closure, or a bound method.
+    Function(Function),
+    /// A host object (the handler, the request, a locale, UI modules...).
+    Object(Rc<dyn Object>),
+}
+
+/// Python's `range`: a lazy arithmetic sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PyRange {
+    /// First value.
+    pub start: i64,
+    /// End (exclusive).
+    pub stop: i64,
+    /// Step (never 0).
+    pub step: i64,
+}
+
+impl PyRange {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        let (lo, hi, step) = if self.step > 0 {
+            (self.start as i128, self.stop as i128, self.step as i128)
+        } else {
+            (self.stop as i128, self.start as i128, -(self.step as i128))
+        };
+        if hi <= lo {
+            0
+        } else {
+            usize::try_from((hi - lo - 1) / step + 1).unwrap_or(usize::MAX)
+        }
+    }
+
+    /// Whether the range is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`th value.
+    pub fn get(&self, i: usize) -> i64 {
+        (self.start as i128 + i as i128 * self.step as i128) as i64
+    }
+}
+
+/// The arguments of a call: positional values, then `name=value` pairs in call order.
+#[derive(Debug, Clone, Copy)]
+pub struct Args<'a> {
+    /// Positional arguments.
+    pub positional: &'a [Value],
+    /// Keyword arguments.
+    pub keywords: &'a [(Arc<str>, Value)],
+}
+
+impl<'a> Args<'a> {
+    /// Arguments with only positional values.
+    pub fn new(positional: &'a [Value]) -> Args<'a> {
+        Args {
+            positional,
+            keywords: &[],
+        }
+    }
+
+    /// The `i`th positional argument, if given.
+    pub fn get(&self, i: usize) -> Option<&'a Value> {
+        self.positional.get(i)
+    }
+
+    /// The keyword argument `name`, if given.
+    pub fn kwarg(&self, name: &str) -> Option<&'a Value> {
+        self.keywords
+            .iter()
+            .find(|(k, _)| &**k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Argument `name`, given at position `i` or as a keyword.
+    pub fn arg(&self, i: usize, name: &str) -> Option<&'a Value> {
+        self.get(i).or_else(|| self.kwarg(name))
+    }
+
+    /// Argument `name` (position `i`), or a `TypeError` naming `func` when missing.
+    pub fn required(&self, i: usize, name: &str, func: &str) -> Result<&'a Value> {
+        self.arg(i, name).ok_or_else(|| {
+            Error::type_error(format!("{func}() missing required argument: '{name}'"))
+        })
+    }
+
+    /// A `TypeError` unless there are at most `max` positional arguments and no keywords
+    /// outside `allowed`.
+    pub fn check(&self, func: &str, max: usize, allowed: &[&str]) -> Result<()> {
+        if self.positional.len() > max {
+            return Err(Error::type_error(format!(
+                "{func}() takes at most {max} arguments ({} given)",
+                self.positional.len()
+            )));
+        }
+        for (k, _) in self.keywords {
+            if !allowed.contains(&&**k) {
+                return Err(Error::type_error(format!(
+                    "{func}() got an unexpected keyword argument '{k}'"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+type LocalFn = dyn Fn(&Args<'_>) -> Result<Value>;
+type SharedFn = dyn Fn(&Args<'_>) -> Result<Value> + Send + Sync;
+
+/// A callable value.
+#[derive(Clone)]
+pub struct Function(pub(crate) FnRepr);
+
+#[derive(Clone)]
+pub(crate) enum FnRepr {
+    Builtin(Builtin),
+    Local(Rc<(Arc<str>, Box<LocalFn>)>),
+    Shared(Arc<(Arc<str>, Box<SharedFn>)>),
+    /// `obj.method` taken without calling it.
+    Method(Rc<(Value, Arc<str>)>),
+}
+
+impl Function {
+    /// A function from a Rust closure (which may hold `!Send` state).
+    ///
+    /// ```
+    /// use tornado_template::{Function, Value, Args};
+    /// let inc = Function::new("inc", |a: &Args| Ok(Value::Int(a.get(0).and_then(Value::as_int).unwrap_or(0) + 1)));
+    /// assert_eq!(inc.call(&Args::new(&[Value::Int(5)])).unwrap(), Value::Int(6));
+    /// ```
+    pub fn new(
+        name: impl Into<Arc<str>>,
+        f: impl Fn(&Args<'_>) -> Result<Value> + 'static,
+    ) -> Function {
+        Function(FnRepr::Local(Rc::new((name.into(), Box::new(f)))))
+    }
+
+    /// A function from a `Send + Sync` closure, for a [`Namespace`](crate::Namespace)
+    /// shared by threads.
+    pub fn new_shared(
+        name: impl Into<Arc<str>>,
+        f: impl Fn(&Args<'_>) -> Result<Value> + Send + Sync + 'static,
+    ) -> Function {
+        Function(FnRepr::Shared(Arc::new((name.into(), Box::new(f)))))
+    }
+
+    pub(crate) fn builtin(b: Builtin) -> Function {
+        Function(FnRepr::Builtin(b))
+    }
+
+    pub(crate) fn method(receiver: Value, name: Arc<str>) -> Function {
+        Function(FnRepr::Method(Rc::new((receiver, name))))
+    }
+
+    pub(crate) fn as_builtin(&self) -> Option<Builtin> {
+        match self.0 {
+            FnRepr::Builtin(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The function's name.
+    pub fn name(&self) -> &str {
+        match &self.0 {
+            FnRepr::Builtin(b) => b.name(),
+            FnRepr::Local(f) => &f.0,
+            FnRepr::Shared(f) => &f.0,
+            FnRepr::Method(m) => &m.1,
+        }
+    }
+
+    /// Calls the function.
+    pub fn call(&self, args: &Args<'_>) -> Result<Value> {
+        match &self.0 {
+            FnRepr::Builtin(b) => b.call(args),
+            FnRepr::Local(f) => (f.1)(args),
+            FnRepr::Shared(f) => (f.1)(args),
+            FnRepr::Method(m) => crate::builtins::call_method(&m.0, &m.1, args),
+        }
+    }
+
+    fn ptr_eq(&self, other: &Function) -> bool {
+        match (&self.0, &other.0) {
+            (FnRepr::Builtin(a), FnRepr::Builtin(b)) => a == b,
+            (FnRepr::Local(a), FnRepr::Local(b)) => Rc::ptr_eq(a, b),
+            (FnRepr::Shared(a), FnRepr::Shared(b)) => Arc::ptr_eq(a, b),
+            (FnRepr::Method(a), FnRepr::Method(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Debug for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<function {}>", self.name())
+    }
+}
+
+/// A host object seen by templates: attributes (`handler.settings`), items
+/// (`request.arguments["x"]`), calls (`modules.Entry(entry)`), method calls
+/// (`locale.format_date(d)`), `str()`, iteration, truth and comparison.
+///
+/// Every method has a default that raises the `TypeError`/`AttributeError` Python would.
+///
+/// ```
+/// use std::rc::Rc;
+/// use tornado_template::{Object, Value, Result, Template, Namespace};
+///
+/// #[derive(Debug)]
+/// struct Request { path: String }
+/// impl Object for Request {
+///     fn type_name(&self) -> &str { "HTTPServerRequest" }
+///     fn get_attr(&self, name: &str) -> Result<Option<Value>> {
+///         Ok(match name { "path" => Some(Value::from(self.path.as_str())), _ => None })
+///     }
+/// }
+/// let t = Template::new("{{ request.path }}").unwrap();
+/// let mut ns = Namespace::new();
+/// ns.set("request", Value::Object(Rc::new(Request { path: "/a&b".into() })));
+/// assert_eq!(t.generate(&ns).unwrap(), b"/a&amp;b");
+/// ```
+#[allow(clippy::len_without_is_empty)] // `len` is optional; truth is `truthy`
+pub trait Object: fmt::Debug {
+    /// Python's class name, for error messages.
+    fn type_name(&self) -> &str {
+        "object"
+    }
+
+    /// `obj.name`: `Ok(None)` raises `AttributeError`.
+    fn get_attr(&self, name: &str) -> Result<Option<Value>> {
+        let _ = name;
+        Ok(None)
+    }
+
+    /// `obj[key]`.
+    fn get_item(&self, key: &Value) -> Result<Value> {
+        let _ = key;
+        Err(Error::type_error(format!(
+            "'{}' object is not subscriptable",
+            self.type_name()
+        )))
+    }
+
+    /// `obj(...)`.
+    fn call(&self, args: &Args<'_>) -> Result<Value> {
+        let _ = args;
+        Err(Error::type_error(format!(
+            "'{}' object is not callable",
+            self.type_name()
+        )))
+    }
+
+    /// `obj.name(...)`; by default `get_attr(name)` then a call of the result.
+    fn call_method(&self, name: &str, args: &Args<'_>) -> Result<Value> {
+        match self.get_attr(name)? {
+            Some(v) => v.call(args),
+            None => Err(Error::new(
+                ErrorKind::Attribute,
+                format!("'{}' object has no attribute '{name}'", self.type_name()),
+            )),
+        }
+    }
+
+    /// `str(obj)`.
+    fn to_str(&self) -> String {
+        format!("<{} object>", self.type_name())
+    }
+
+    /// `repr(obj)`; by default `str(obj)`.
+    fn repr(&self) -> String {
+        self.to_str()
+    }
+
+    /// `bool(obj)`.
+    fn truthy(&self) -> bool {
+        true
+    }
+
+    /// `len(obj)`, if the object has a length.
+    fn len(&self) -> Option<usize> {
+        None
+    }
+
+    /// The values `for x in obj` iterates over, if the object is iterable.
+    fn iterate(&self) -> Option<Result<Vec<Value>>> {
+        None
+    }
+
+    /// `obj == other`; `None` falls back to identity.
+    fn eq(&self, other: &Value) -> Option<bool> {
+        let _ = other;
+        None
+    }
+
+    /// `obj < other` and friends; `None` raises `TypeError`.
+    fn partial_cmp(&self, other: &Value) -> Option<Ordering> {
+        let _ = other;
+        None
+    }
+
+    /// Access to the concrete type, for objects that compare with their own kind.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
+}
+
+/// A Python `dict`: insertion-ordered, keyed by hashable values (`str`, `int`, `float`,
+/// `bool`, `None`, `bytes`, tuples of those).
+#[derive(Clone, Default)]
+pub struct Dict {
+    map: IndexMap<Key, Value, std::hash::RandomState>,
+}
+
+/// A hashable dict key with Python's equality (`1 == 1.0 == True`).
+#[derive(Clone)]
+pub(crate) struct Key(pub(crate) Value);
+
+const SMALL: usize = 8;
+
+impl Dict {
+    /// An empty dict.
+    pub fn new() -> Dict {
+        Dict::default()
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the dict is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// `d[key] = value`; a `TypeError` for unhashable keys.
+    pub fn insert(&mut self, key: Value, value: Value) -> Result<()> {
+        check_hashable(&key)?;
+        self.map.insert(Key(key), value);
+        Ok(())
+    }
+
+    /// Sets a string key.
+    pub fn set(&mut self, key: &str, value: impl Into<Value>) {
+        self.map.insert(Key(Value::from(key)), value.into());
+    }
+
+    /// `d.get(key)`; a `TypeError` for unhashable keys.
+    pub fn get(&self, key: &Value) -> Result<Option<&Value>> {
+        if let Value::Str(s) = key {
+            return Ok(self.get_str(s));
+        }
+        check_hashable(key)?;
+        Ok(self.map.get(&Key(key.clone())))
+    }
+
+    /// Looks a string key up without hashing when the dict is small.
+    pub fn get_str(&self, key: &str) -> Option<&Value> {
+        if self.map.len() <= SMALL {
+            for (k, v) in &self.map {
+                if let Value::Str(s) = &k.0
+                    && s.len() == key.len()
+                    && **s == *key
+                {
+                    return Some(v);
+                }
+            }
+            None
+        } else {
+            self.map.get(&StrKey(key))
+        }
+    }
+
+    /// Removes `key`, keeping the order of the others.
+    pub fn remove(&mut self, key: &Value) -> Result<Option<Value>> {
+        check_hashable(key)?;
+        Ok(self.map.shift_remove(&Key(key.clone())))
+    }
+
+    /// The entries in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> {
+        self.map.iter().map(|(k, v)| (&k.0, v))
+    }
+
+    /// The keys in insertion order.
+    pub fn keys(&self) -> impl Iterator<Item = &Value> {
+        self.map.keys().map(|k| &k.0)
+    }
+
+    /// The values in insertion order.
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        self.map.values()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    pub(crate) fn pop_last(&mut self) -> Option<(Value, Value)> {
+        self.map.pop().map(|(k, v)| (k.0, v))
+    }
+}
+
+impl fmt::Debug for Dict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+fn check_hashable(key: &Value) -> Result<()> {
+    match key {
+        Value::List(_) | Value::Dict(_) => Err(Error::type_error(format!(
+            "unhashable type: '{}'",
+            key.type_name()
+        ))),
+        Value::Tuple(items) => items.iter().try_for_each(check_hashable),
+        _ => Ok(()),
+    }
+}
+
+struct StrKey<'a>(&'a str);
+
+impl Hash for StrKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write(self.0.as_bytes());
+        state.write_u8(0xff);
+    }
+}
+
+impl Equivalent<Key> for StrKey<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        matches!(&key.0, Value::Str(s) if **s == *self.0)
+    }
+}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_value(&self.0, state);
+    }
+}
+
+fn hash_value<H: Hasher>(v: &Value, state: &mut H) {
+    match v {
+        Value::Str(s) => StrKey(s).hash(state),
+        Value::Int(i) => state.write_i64(*i),
+        Value::Bool(b) => state.write_i64(i64::from(*b)),
+        Value::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 9.2e18 {
+                state.write_i64(*f as i64)
+            } else {
+                state.write_u64(f.to_bits())
+            }
+        }
+        Value::None => state.write_u8(1),
+        Value::Bytes(b) => {
+            state.write(b);
+            state.write_u8(0xfe);
+        }
+        Value::Tuple(items) => {
+            state.write_usize(items.len());
+            for item in items.iter() {
+                hash_value(item, state);
+            }
+        }
+        Value::Range(r) => {
+            state.write_i64(r.start);
+            state.write_i64(r.stop);
+        }
+        Value::Function(f) => state.write(f.name().as_bytes()),
+        Value::Object(o) => state.write(o.type_name().as_bytes()),
+        Value::List(_) | Value::Dict(_) => state.write_u8(2),
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Key {}
+
+impl Value {
+    /// A `str` value.
+    pub fn str(s: &str) -> Value {
+        Value::Str(Arc::from(s))
+    }
+
+    /// A `list` value.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(items))
+    }
+
+    /// A `tuple` value.
+    pub fn tuple(items: Vec<Value>) -> Value {
+        Value::Tuple(Rc::new(items))
+    }
+
+    /// A `dict` value.
+    pub fn dict(d: Dict) -> Value {
+        Value::Dict(Rc::new(d))
+    }
+
+    /// A host object.
+    pub fn object(o: impl Object + 'static) -> Value {
+        Value::Object(Rc::new(o))
+    }
+
+    /// A function value from a closure (see [`Function::new`]).
+    pub fn function(name: &str, f: impl Fn(&Args<'_>) -> Result<Value> + 'static) -> Value {
+        Value::Function(Function::new(name, f))
+    }
+
+    /// Converts anything `serde::Serialize` (structs and maps become dicts, sequences
+    /// lists, tuples tuples, `Option::None` and `()` become `None`).
+    ///
+    /// ```
+    /// #[derive(serde::Serialize)]
+    /// struct Team { name: &'static str, score: u8 }
+    /// let v = tornado_template::Value::from_serialize(&vec![Team { name: "Jiangsu", score: 43 }]).unwrap();
+    /// assert_eq!(v.to_str(), "[{'name': 'Jiangsu', 'score': 43}]");
+    /// ```
+    pub fn from_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value> {
+        value.serialize(crate::ser::ValueSerializer)
+    }
+
+    /// Python's class name: `"int"`, `"str"`, `"list"`...
+    pub fn type_name(&self) -> &str {
+        match self {
+            Value::None => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::Bytes(_) => "bytes",
+            Value::List(_) => "list",
+            Value::Tuple(_) => "tuple",
+            Value::Dict(_) => "dict",
+            Value::Range(_) => "range",
+            Value::Function(f) => match f.0 {
+                FnRepr::Method(_) => "method",
+                FnRepr::Builtin(_) => "builtin_function_or_method",
+                _ => "function",
+            },
+            Value::Object(o) => o.type_name(),
+        }
+    }
+
+    /// Python's truth value.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(l) | Value::Tuple(l) => !l.is_empty(),
+            Value::Dict(d) => !d.is_empty(),
+            Value::Range(r) => !r.is_empty(),
+            Value::Function(_) => true,
+            Value::Object(o) => o.truthy(),
+        }
+    }
+
+    /// The integer, for `int` and `bool`.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Bool(b) => Some(i64::from(*b)),
+            _ => None,
+        }
+    }
+
+    /// The number as a float, for `int`, `bool` and `float`.
+    pub fn as_float(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Bool(b) => Some(f64::from(u8::from(*b))),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// The text, for `str`.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text, for `str` or UTF-8 `bytes` (Tornado's `to_unicode`).
+    pub fn as_text(&self) -> Result<std::borrow::Cow<'_, str>> {
+        match self {
+            Value::Str(s) => Ok(std::borrow::Cow::Borrowed(s)),
+            Value::Bytes(b) => match std::str::from_utf8(b) {
+                Ok(s) => Ok(std::borrow::Cow::Borrowed(s)),
+                Err(e) => Err(Error::new(
+                    ErrorKind::UnicodeDecode,
+                    format!(
+                        "'utf-8' codec can't decode byte 0x{:02x} in position {}: invalid start byte",
+                        b.get(e.valid_up_to()).copied().unwrap_or(0),
+                        e.valid_up_to()
+                    ),
+                )),
+            },
+            other => Err(Error::type_error(format!(
+                "Expected bytes, unicode, or None; got {}",
+                other.class_repr()
+            ))),
+        }
+    }
+
+    /// `<class 'int'>`, as Python prints a type.
+    pub(crate) fn class_repr(&self) -> String {
+        format!("<class '{}'>", self.type_name())
+    }
+
+    /// Python's `str(value)`.
+    pub fn to_str(&self) -> String {
+        let mut s = String::new();
+        self.write_str(&mut s);
+        s
+    }
+
+    /// Python's `repr(value)`.
+    pub fn repr(&self) -> String {
+        let mut s = String::new();
+        self.write_repr(&mut s);
+        s
+    }
+
+    /// Appends `str(value)` to `out`.
+    pub fn write_str(&self, out: &mut String) {
+        match self {
+            Value::Str(s) => out.push_str(s),
+            Value::Object(o) => out.push_str(&o.to_str()),
+            other => other.write_repr(out),
+        }
+    }
+
+    /// Appends `repr(value)` to `out`.
+    pub fn write_repr(&self, out: &mut String) {
+        match self {
+            Value::None => out.push_str("None"),
+            Value::Bool(true) => out.push_str("True"),
+            Value::Bool(false) => out.push_str("False"),
+            Value::Int(i) => {
+                let mut buf = itoa_buf();
+                out.push_str(itoa(*i, &mut buf));
+            }
+            Value::Float(f) => format::write_float_repr(*f, out),
+            Value::Str(s) => format::write_str_repr(s, out),
+            Value::Bytes(b) => format::write_bytes_repr(b, out),
+            Value::List(items) => {
+                out.push('[');
+                write_items(items, out);
+                out.push(']');
+            }
+            Value::Tuple(items) => {
+                out.push('(');
+                write_items(items, out);
+                if items.len() == 1 {
+                    out.push(',');
+                }
+                out.push(')');
+            }
+            Value::Dict(d) => {
+                out.push('{');
+                for (i, (k, v)) in d.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    k.write_repr(out);
+                    out.push_str(": ");
+                    v.write_repr(out);
+                }
+                out.push('}');
+            }
+            Value::Range(r) => {
+                if r.step == 1 {
+                    out.push_str(&format!("range({}, {})", r.start, r.stop));
+                } else {
+                    out.push_str(&format!("range({}, {}, {})", r.start, r.stop, r.step));
+                }
+            }
+            Value::Function(f) => match &f.0 {
+                FnRepr::Builtin(b) => out.push_str(&format!("<built-in function {}>", b.name())),
+                FnRepr::Method(m) => out.push_str(&format!(
+                    "<built-in method {} of {} object>",
+                    m.1,
+                    m.0.type_name()
+                )),
+                _ => out.push_str(&format!("<function {}>", f.name())),
+            },
+            Value::Object(o) => out.push_str(&o.repr()),
+        }
+    }
+
+    /// Calls a callable value.
+    pub fn call(&self, args: &Args<'_>) -> Result<Value> {
+        match self {
+            Value::Function(f) => f.call(args),
+            Value::Object(o) => o.call(args),
+            other => Err(Error::type_error(format!(
+                "'{}' object is not callable",
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// Python's `==`.
+    pub fn py_eq(&self, other: &Value) -> bool {
+        use Value::*;
+        match (self, other) {
+            (None, None) => true,
+            (Str(a), Str(b)) => a == b,
+            (Int(a), Int(b)) => a == b,
+            (Bytes(a), Bytes(b)) => a == b,
+            (List(a), List(b)) | (Tuple(a), Tuple(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.py_eq(y))
+            }
+            (Dict(a), Dict(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(k, v)| matches!(b.get(k), Ok(Some(w)) if v.py_eq(w)))
+            }
+            (Range(a), Range(b)) => a == b,
+            (Function(a), Function(b)) => a.ptr_eq(b),
+            (Object(a), b) => a.eq(b).unwrap_or_else(|| match b {
+                Object(b) => std::ptr::addr_eq(Rc::as_ptr(a), Rc::as_ptr(b)),
+                _ => false,
+            }),
+            (a, Object(b)) => b.eq(a).unwrap_or(false),
+            (a, b) => match (a.as_number(), b.as_number()) {
+                (Some(x), Some(y)) => x.eq(&y),
+                _ => false,
+            },
+        }
+    }
+
+    pub(crate) fn as_number(&self) -> Option<Number> {
+        match self {
+            Value::Int(i) => Some(Number::Int(*i)),
+            Value::Bool(b) => Some(Number::Int(i64::from(*b))),
+            Value::Float(f) => Some(Number::Float(*f)),
+            _ => None,
+        }
+    }
+
+    /// Python's ordering (`<`, `sorted`, `max`): numbers, strings, bytes, and lists or
+    /// tuples of those; a `TypeError` for anything else.
+    pub fn py_cmp(&self, other: &Value, op: &str) -> Result<Ordering> {
+        use Value::*;
+        let ord = match (self, other) {
+            (Str(a), Str(b)) => Some(a.cmp(b)),
+            (Bytes(a), Bytes(b)) => Some(a.cmp(b)),
+            (List(a), List(b)) | (Tuple(a), Tuple(b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    if !x.py_eq(y) {
+                        return x.py_cmp(y, op);
+                    }
+                }
+                Some(a.len().cmp(&b.len()))
+            }
+            (Object(a), b) => a.partial_cmp(b),
+            (a, Object(b)) => b.partial_cmp(a).map(Ordering::reverse),
+            (a, b) => match (a.as_number(), b.as_number()) {
+                (Some(x), Some(y)) => x.partial_cmp(&y).or(Some(Ordering::Equal)),
+                _ => Option::None,
+            },
+        };
+        ord.ok_or_else(|| {
+            Error::type_error(format!(
+                "'{op}' not supported between instances of '{}' and '{}'",
+                self.type_name(),
+                other.type_name()
+            ))
+        })
+    }
+}
+
+/// An `int` or `float` operand.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+impl Number {
+    pub(crate) fn as_f64(self) -> f64 {
+        match self {
+            Number::Int(i) => i as f64,
+            Number::Float(f) => f,
+        }
+    }
+
+    fn eq(&self, other: &Number) -> bool {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a == b,
+            (a, b) => a.as_f64() == b.as_f64(),
+        }
+    }
+
+    fn partial_cmp(&self, other: &Number) -> Option<Ordering> {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => Some(a.cmp(b)),
+            (a, b) => a.as_f64().partial_cmp(&b.as_f64()),
+        }
+    }
+}
+
+fn write_items(items: &[Value], out: &mut String) {
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        v.write_repr(out);
+    }
+}
+
+/// A stack buffer for [`itoa`].
+pub(crate) fn itoa_buf() -> [u8; 20] {
+    [0u8; 20]
+}
+
+/// Formats an integer without allocating.
+pub(crate) fn itoa(n: i64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    let neg = n < 0;
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if neg {
+        // i64::MIN has 19 digits, so there is always room for the sign.
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.repr())
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_str())
+    }
+}
+
+/// Equality is Python's `==` (so `Value::Int(1) == Value::Float(1.0)`).
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        self.py_eq(other)
+    }
+}
+
+macro_rules! from_int {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Value { Value::Int(i64::from(v)) }
+        }
+    )*};
+}
+from_int!(i8, i16, i32, i64, u8, u16, u32);
+
+impl From<usize> for Value {
+    fn from(v: usize) -> Value {
+        i64::try_from(v).map_or(Value::Float(v as f64), Value::Int)
+    }
+}
+
+impl From<u64> for Value {
+    fn from(v: u64) -> Value {
+        i64::try_from(v).map_or(Value::Float(v as f64), Value::Int)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Bool(v)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Value {
+        Value::Float(v)
+    }
+}
+
+impl From<f32> for Value {
+    fn from(v: f32) -> Value {
+        Value::Float(f64::from(v))
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Str(Arc::from(v))
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Str(Arc::from(v))
+    }
+}
+
+impl From<Arc<str>> for Value {
+    fn from(v: Arc<str>) -> Value {
+        Value::Str(v)
+    }
+}
+
+impl From<&[u8]> for Value {
+    fn from(v: &[u8]) -> Value {
+        Value::Bytes(Arc::from(v))
+    }
+}
+
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Value {
+        Value::Bytes(Arc::from(v))
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Value {
+        Value::list(v)
+    }
+}
+
+impl From<Dict> for Value {
+    fn from(v: Dict) -> Value {
+        Value::dict(v)
+    }
+}
+
+impl From<Function> for Value {
+    fn from(v: Function) -> Value {
+        Value::Function(v)
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::None, Into::into)
+    }
+}
+
+impl From<()> for Value {
+    fn from((): ()) -> Value {
+        Value::None
+    }
+}
+
+impl From<&serde_json::Value> for Value {
+    fn from(v: &serde_json::Value) -> Value {
+        Value::from_serialize(v).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn str_follows_python() {
+        let v = Value::list(vec![
+            Value::from("a"),
+            Value::Int(1),
+            Value::None,
+            Value::Bool(true),
+        ]);
+        assert_eq!(v.to_str(), "['a', 1, None, True]");
+        assert_eq!(Value::tuple(vec![Value::Int(1)]).to_str(), "(1,)");
+        assert_eq!(Value::tuple(vec![]).to_str(), "()");
+        let mut d = Dict::new();
+        d.set("k", "it's");
+        d.insert(Value::Int(2), Value::Float(1.5)).unwrap();
+        assert_eq!(Value::dict(d).to_str(), "{'k': \"it's\", 2: 1.5}");
+        assert_eq!(Value::from(&b"a'\x00"[..]).to_str(), "b\"a'\\x00\"");
+        assert_eq!(Value::Int(i64::MIN).to_str(), "-9223372036854775808");
+    }
+
+    #[test]
+    fn equality_and_order_cross_numeric_types() {
+        assert_eq!(Value::Int(1), Value::Float(1.0));
+        assert_eq!(Value::Bool(true), Value::Int(1));
+        assert_ne!(Value::from("1"), Value::Int(1));
+        assert_eq!(
+            Value::Int(1).py_cmp(&Value::Float(1.5), "<").unwrap(),
+            Ordering::Less
+        );
+        assert!(Value::Int(1).py_cmp(&Value::from("a"), "<").is_err());
+    }
+
+    #[test]
+    fn dict_keys_use_python_equality() {
+        let mut d = Dict::new();
+        d.insert(Value::Int(1), Value::from("one")).unwrap();
+        assert_eq!(d.get(&Value::Float(1.0)).unwrap().unwrap().to_str(), "one");
+        assert_eq!(d.get(&Value::Bool(true)).unwrap().unwrap().to_str(), "one");
+        assert!(d.insert(Value::list(vec![]), Value::None).is_err());
+        for i in 0..20 {
+            d.set(&format!("k{i}"), i);
+        }
+        assert_eq!(d.get_str("k13"), Some(&Value::Int(13)));
+        assert_eq!(d.get(&Value::from("k13")).unwrap(), Some(&Value::Int(13)));
+    }
+
+    #[test]
+    fn range_len() {
+        let r = PyRange {
+            start: 0,
+            stop: 10,
+            step: 3,
+        };
+        assert_eq!(r.len(), 4);
+        assert_eq!(r.get(3), 9);
+        assert_eq!(
+            PyRange {
+                start: 10,
+                stop: 0,
+                step: -2
+            }
+            .len(),
+            5
+        );
+        assert_eq!(
+            PyRange {
+                start: 0,
+                stop: -1,
+                step: 1
+            }
+            .len(),
+            0
+        );
+    }
+}
