@@ -33,6 +33,9 @@ pub enum ErrorKind {
     HTTPInputError,
     /// Tornado's `HTTPOutputError`: something this side tried to send is not valid HTTP.
     HTTPOutputError,
+    /// The connection closed before the write could be made (Tornado's
+    /// `StreamClosedError`, as seen through an `HTTPConnection`).
+    StreamClosed,
 }
 
 /// `std::result::Result` with this crate's [`Error`].
@@ -55,6 +58,19 @@ impl Error {
             kind: ErrorKind::HTTPOutputError,
             message: message.into(),
         }
+    }
+
+    /// A write to a connection that has closed.
+    pub fn stream_closed() -> Self {
+        Error {
+            kind: ErrorKind::StreamClosed,
+            message: Cow::Borrowed("Stream is closed"),
+        }
+    }
+
+    /// True when the connection closed under a write.
+    pub fn is_stream_closed(&self) -> bool {
+        self.kind == ErrorKind::StreamClosed
     }
 
     /// Which Tornado exception this is.

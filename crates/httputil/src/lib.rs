@@ -51,11 +51,11 @@
 //!   `HTTP/1.9`, which Tornado accepts and `http::Version` cannot hold); a response
 //!   code a `u16` (Tornado accepts `000`, which [`http::StatusCode`] refuses); a
 //!   missing reason phrase is the empty string rather than `None`.
-//! * [`HTTPServerRequest`] has no `connection` / `server_connection` and this crate
-//!   has no delegate interfaces (`HTTPServerConnectionDelegate`,
-//!   `HTTPMessageDelegate`, `HTTPConnection`): they come with the HTTP/1 connection
-//!   code on the event loop. `remote_ip` and `protocol` are plain fields the server
-//!   sets. `path()` and `query()` are methods over `uri`. `request_time()` is a
+//! * The delegate interfaces ([`HTTPServerConnectionDelegate`],
+//!   [`HTTPMessageDelegate`], [`HTTPConnection`]) are traits; the message delegate's
+//!   methods that may wait are `async`. [`HTTPServerRequest::connection`] is an
+//!   `Rc<dyn HTTPConnection>`; there is no `server_connection`. `remote_ip` and
+//!   `protocol` are plain fields the server sets. `path()` and `query()` are methods over `uri`. `request_time()` is a
 //!   [`std::time::Duration`] on a monotonic clock. `get_ssl_certificate` belongs to the
 //!   TLS stream and is not here.
 //! * Cookies are a map of name to value ([`Cookies`]), not `http.cookies.Morsel`s;
@@ -85,6 +85,7 @@
 mod abnf;
 mod body;
 mod cookie;
+mod delegate;
 mod error;
 mod headers;
 mod params;
@@ -102,6 +103,10 @@ pub use body::{
     parse_multipart_form_data_with_config, set_parse_body_config,
 };
 pub use cookie::{Cookies, is_legal_cookie_name, parse_cookie, request_cookies};
+pub use delegate::{
+    ConnectionContext, ConnectionFuture, HTTPConnection, HTTPMessageDelegate,
+    HTTPServerConnectionDelegate, ServerConnection, StartLine,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use headers::{GetAll, GetList, HTTPHeaders, latin1_encode, normalize_header};
 pub use params::{HeaderParams, encode_header_params, parse_header_params};

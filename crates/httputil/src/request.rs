@@ -1,6 +1,7 @@
 //! `HTTPServerRequest`: one HTTP request as a server sees it, and the `Host` rules.
 
 use std::fmt;
+use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,7 @@ use tornado_escape::parse_qs_bytes;
 use crate::abnf;
 use crate::body::{Arguments, Files, parse_body_arguments};
 use crate::cookie::{Cookies, request_cookies};
+use crate::delegate::HTTPConnection;
 use crate::error::{Error, Result, py_repr};
 use crate::headers::HTTPHeaders;
 use crate::start_line::{HTTPVersion, RequestStartLine};
@@ -117,6 +119,8 @@ pub struct HTTPServerRequest {
     pub body_arguments: Arguments,
     /// Uploaded files by field name (after [`parse_body`](Self::parse_body)).
     pub files: Files,
+    /// Where the response goes: set by the server (Tornado's `request.connection`).
+    pub connection: Option<Rc<dyn HTTPConnection>>,
     start_time: Instant,
     finish_time: Option<Instant>,
     cookies: OnceLock<Cookies>,
@@ -152,6 +156,7 @@ impl HTTPServerRequest {
             arguments,
             body_arguments: Arguments::new(),
             files: Files::new(),
+            connection: None,
             start_time: Instant::now(),
             finish_time: None,
             cookies: OnceLock::new(),

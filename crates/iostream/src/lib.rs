@@ -58,6 +58,7 @@ mod connect;
 mod error;
 mod io_traits;
 mod read;
+mod read_with;
 mod stream;
 mod transport;
 mod write;

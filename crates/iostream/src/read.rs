@@ -235,7 +235,7 @@ impl Inner {
     }
 
     /// Marks a read as started; a second concurrent read is an error.
-    fn start_read(self: &Rc<Self>) -> Result<ReadGuard> {
+    pub(crate) fn start_read(self: &Rc<Self>) -> Result<ReadGuard> {
         let mut state = self.state.borrow_mut();
         if state.reading {
             return Err(Error::AlreadyReading);
@@ -248,7 +248,7 @@ impl Inner {
 }
 
 /// Ends a read, however it ends (finished or its future dropped).
-struct ReadGuard {
+pub(crate) struct ReadGuard {
     inner: Rc<Inner>,
 }
 

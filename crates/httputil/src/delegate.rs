@@ -1,0 +1,158 @@
+//! The interfaces between an HTTP connection and what handles its messages: Tornado's
+//! `HTTPServerConnectionDelegate`, `HTTPMessageDelegate` and `HTTPConnection`.
+//!
+//! The HTTP/1 code (`tornado-http1`) implements [`HTTPConnection`] and drives the two
+//! delegates; the web framework implements the delegates. As in Tornado, a connection
+//! asks its [`HTTPServerConnectionDelegate`] for an [`HTTPMessageDelegate`] per request,
+//! hands it the start line and headers, the body in pieces, and then `finish`; the
+//! message delegate (or whatever it starts) answers through the request's
+//! [`HTTPConnection`].
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::error::Result;
+use crate::headers::HTTPHeaders;
+use crate::start_line::{RequestStartLine, ResponseStartLine};
+
+/// The first line of a message: a request's (on a server) or a response's (on a client).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StartLine {
+    /// `GET /path HTTP/1.1`
+    Request(RequestStartLine),
+    /// `HTTP/1.1 200 OK`
+    Response(ResponseStartLine),
+}
+
+/// What a server knows about the connection a request arrived on (Tornado's
+/// `_HTTPRequestContext`, `connection.context`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConnectionContext {
+    /// The peer's address: an IP for TCP, `"0.0.0.0"` for a Unix socket (Tornado's
+    /// `request.remote_ip`; the server's `xheaders` may replace it per request).
+    pub remote_ip: String,
+    /// `"http"` or `"https"`.
+    pub protocol: String,
+    /// The peer's socket address, for TCP.
+    pub address: Option<SocketAddr>,
+}
+
+impl fmt::Display for ConnectionContext {
+    /// The peer as log lines name it ("Malformed HTTP message from 10.0.0.1: ...").
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.remote_ip)
+    }
+}
+
+/// A future returned by an [`HTTPConnection`] (which must be usable as a trait object).
+pub type ConnectionFuture = Pin<Box<dyn Future<Output = Result<()>>>>;
+
+/// The writing side of one HTTP message exchange (Tornado's `HTTPConnection`): on a
+/// server, where the response to a request goes.
+///
+/// Writes are queued at once and sent as soon as the connection can; [`flush`] gives a
+/// future that resolves once everything written so far has reached the kernel. Writing
+/// after the connection closed is an error of kind [`crate::ErrorKind::StreamClosed`].
+///
+/// [`flush`]: HTTPConnection::flush
+pub trait HTTPConnection {
+    /// Writes the start line and headers, and optionally the first piece of the body.
+    /// On a server the HTTP/1 code adds what the protocol needs (`Content-Length` or
+    /// chunked framing, `Connection`, `Date`) as Tornado does.
+    fn write_headers(
+        &self,
+        start_line: &StartLine,
+        headers: &HTTPHeaders,
+        chunk: Option<Bytes>,
+    ) -> Result<()>;
+
+    /// Writes a piece of the body.
+    fn write(&self, chunk: Bytes) -> Result<()>;
+
+    /// Ends the message. Writing less than a declared `Content-Length` is an
+    /// `HTTPOutputError` (and the connection closes).
+    fn finish(&self) -> Result<()>;
+
+    /// Resolves when everything written so far has been handed to the kernel.
+    fn flush(&self) -> ConnectionFuture;
+
+    /// Runs `callback` if the connection closes before the message is finished (the
+    /// client went away while the application was producing its answer). `None`
+    /// removes it.
+    fn set_close_callback(&self, callback: Option<Box<dyn FnOnce()>>);
+
+    /// What the server knows about the connection.
+    fn context(&self) -> &ConnectionContext;
+
+    /// Changes the body size limit for this request only (Tornado's
+    /// `set_max_body_size`); only meaningful before the body is read.
+    fn set_max_body_size(&self, max_body_size: usize);
+
+    /// Changes the body timeout for this request only (Tornado's `set_body_timeout`).
+    fn set_body_timeout(&self, timeout: Option<Duration>);
+
+    /// The connection as `Any`, to reach what a particular implementation offers (the
+    /// HTTP/1 connection's `detach`, for WebSockets).
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// Receives one HTTP message as it is read (Tornado's `HTTPMessageDelegate`).
+///
+/// After [`headers_received`](Self::headers_received), exactly one of
+/// [`finish`](Self::finish) (the whole message was read) and
+/// [`on_connection_close`](Self::on_connection_close) (the connection closed first) is
+/// called. The `async` methods let a delegate hold back reading (flow control): the
+/// connection waits for each future before reading on.
+pub trait HTTPMessageDelegate {
+    /// The start line and headers have been read.
+    fn headers_received(
+        &mut self,
+        start_line: StartLine,
+        headers: HTTPHeaders,
+    ) -> impl Future<Output = ()>;
+
+    /// A piece of the body has been read.
+    fn data_received(&mut self, chunk: Bytes) -> impl Future<Output = ()>;
+
+    /// The whole message has been read.
+    fn finish(&mut self);
+
+    /// The connection closed before the message was complete.
+    fn on_connection_close(&mut self);
+}
+
+/// Makes an [`HTTPMessageDelegate`] for each request of a server's connections
+/// (Tornado's `HTTPServerConnectionDelegate`: an `HTTPServer`'s `request_callback`,
+/// usually the web `Application`).
+pub trait HTTPServerConnectionDelegate {
+    /// The delegate of one request.
+    type Message: HTTPMessageDelegate;
+
+    /// A new request arrived on `connection`; returns its delegate. `request_connection`
+    /// is where its response goes.
+    fn start_request(
+        &self,
+        connection: &ServerConnection,
+        request_connection: Rc<dyn HTTPConnection>,
+    ) -> Self::Message;
+
+    /// The connection closed.
+    fn on_close(&self, _connection: &ServerConnection) {}
+}
+
+/// Identifies one server connection to an [`HTTPServerConnectionDelegate`] (Tornado
+/// passes the `HTTP1ServerConnection` object itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerConnection {
+    /// Unique among the connections of one process.
+    pub id: u64,
+    /// What the server knows about the connection.
+    pub context: ConnectionContext,
+}

@@ -1,0 +1,110 @@
+//! `read_with`: a read that a parser decides, for protocol code (the HTTP/1 head).
+
+use std::future::poll_fn;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use crate::error::{Error, Result, UnsatisfiableReadError};
+use crate::stream::{IOStream, Inner};
+
+impl IOStream {
+    /// Reads until `parse` makes something of the buffered bytes.
+    ///
+    /// `parse` is called with everything buffered, each time more arrives. It returns
+    /// `Ok(None)` to ask for more, `Ok(Some((consumed, value)))` when it is done — the
+    /// first `consumed` bytes are dropped from the buffer and the read returns
+    /// `Ok(Ok(value))` — or `Err(e)`, which ends the read with `Ok(Err(e))` and consumes
+    /// nothing. `parse` may keep state between calls (how far it has searched), since
+    /// bytes only ever get appended while it waits.
+    ///
+    /// If more than `max_bytes` are buffered and `parse` still wants more, the read fails
+    /// with [`Error::Unsatisfiable`] and the stream closes, as for
+    /// [`read_until`](IOStream::read_until). Stream errors are the outer `Err`.
+    ///
+    /// ```
+    /// use std::os::unix::net::UnixStream;
+    /// use tornado_ioloop::IOLoop;
+    /// use tornado_iostream::IOStream;
+    ///
+    /// let io_loop = IOLoop::new()?;
+    /// let number = io_loop.run_sync(async {
+    ///     let (a, b) = UnixStream::pair()?;
+    ///     let (a, b) = (IOStream::from_unix(a)?, IOStream::from_unix(b)?);
+    ///     a.write("1234;rest").await?;
+    ///     // A decimal number ended by ';'.
+    ///     let parsed = b.read_with(Some(16), |data| {
+    ///         match data.iter().position(|&c| c == b';') {
+    ///             None => Ok(None),
+    ///             Some(end) => std::str::from_utf8(&data[..end])
+    ///                 .ok()
+    ///                 .and_then(|s| s.parse::<u32>().ok())
+    ///                 .map(|n| Some((end + 1, n)))
+    ///                 .ok_or("not a number"),
+    ///         }
+    ///     }).await?;
+    ///     Ok::<_, tornado_iostream::Error>(parsed)
+    /// }, None)??;
+    /// assert_eq!(number, Ok(1234));
+    /// io_loop.close(false)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn read_with<T, E>(
+        &self,
+        max_bytes: Option<usize>,
+        mut parse: impl FnMut(&[u8]) -> std::result::Result<Option<(usize, T)>, E>,
+    ) -> Result<std::result::Result<T, E>> {
+        let _guard = self.inner.start_read()?;
+        poll_fn(|cx| self.inner.poll_read_with(cx, max_bytes, &mut parse)).await
+    }
+}
+
+/// How many times one poll may read from the transport before yielding.
+const MAX_READS_PER_POLL: usize = 32;
+
+impl Inner {
+    fn poll_read_with<T, E>(
+        self: &Rc<Self>,
+        cx: &mut Context<'_>,
+        max_bytes: Option<usize>,
+        parse: &mut impl FnMut(&[u8]) -> std::result::Result<Option<(usize, T)>, E>,
+    ) -> Poll<Result<std::result::Result<T, E>>> {
+        for _ in 0..MAX_READS_PER_POLL {
+            {
+                let mut state = self.state.borrow_mut();
+                if !state.buffer.is_empty() {
+                    match parse(&state.buffer) {
+                        Err(err) => return Poll::Ready(Ok(Err(err))),
+                        Ok(Some((consumed, value))) => {
+                            let consumed = consumed.min(state.buffer.len());
+                            let _ = state.buffer.split_to(consumed);
+                            if state.buffer.is_empty() {
+                                state.buffer = bytes::BytesMut::new();
+                            }
+                            return Poll::Ready(Ok(Ok(value)));
+                        }
+                        Ok(None) => {}
+                    }
+                    if let Some(max) = max_bytes.filter(|&max| state.buffer.len() > max) {
+                        drop(state);
+                        let err = Error::Unsatisfiable(UnsatisfiableReadError {
+                            message: format!("message not complete within {max} bytes"),
+                        });
+                        log::info!(target: "tornado.general", "Unsatisfiable read, closing connection: {err}");
+                        self.close(None);
+                        return Poll::Ready(Err(err));
+                    }
+                }
+                if state.closed {
+                    return Poll::Ready(Err(Error::closed(state.error.clone())));
+                }
+            }
+            match self.fill(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
