@@ -5,8 +5,15 @@
 //! * `parse_bytes`: the whole header block, as the HTTP/1 code hands it over.
 //! * `httparse+add`: httparse splits the block (as the HTTP/1 code may do), then each
 //!   header goes in through `HTTPHeaders::add`.
+//! * `httparse+http::HeaderMap`: httparse, then an `http::HeaderMap` (about what hyper
+//!   builds).
 //! * `httparse only`: httparse alone, the floor to compare with.
 //! * `lookups`: the reads a request makes (`Host`, `Content-Type`, `Cookie`, ...).
+//!
+//! Measured in one run on the project's 2-core machine while other builds ran (load
+//! about 4.7), for the 16 headers (1.1 KB) below: `parse_bytes` 1.09 µs,
+//! `httparse+add` 1.47 µs, `httparse+http::HeaderMap` 1.81 µs, `httparse only`
+//! 0.35 µs, `lookups` (eight `get`s) 0.15 µs.
 
 use std::hint::black_box;
 
@@ -51,6 +58,25 @@ fn bench(c: &mut Criterion) {
                 headers.add(h.name, value).unwrap();
             }
             headers
+        })
+    });
+    group.bench_function("httparse+http::HeaderMap", |b| {
+        // Roughly what hyper builds for a request (it slices the values out of its
+        // read buffer instead of copying them).
+        b.iter(|| {
+            let mut raw = [httparse::EMPTY_HEADER; 32];
+            let httparse::Status::Complete((_, parsed)) =
+                httparse::parse_headers(black_box(BROWSER), &mut raw).unwrap()
+            else {
+                panic!("incomplete")
+            };
+            let mut map = http::HeaderMap::with_capacity(parsed.len());
+            for h in parsed {
+                let name = http::header::HeaderName::from_bytes(h.name.as_bytes()).unwrap();
+                let value = http::header::HeaderValue::from_bytes(h.value).unwrap();
+                map.append(name, value);
+            }
+            map
         })
     });
     group.bench_function("httparse only", |b| {

@@ -77,6 +77,35 @@ proptest! {
     }
 
     #[test]
+    fn block_parse_is_line_by_line_parse(lines in vec(prop_oneof![
+        3 => (token(), field_value(), prop::sample::select(vec!["\r\n", "\n", ""]))
+            .prop_map(|(n, v, eol)| format!("{n}: {v}{eol}")),
+        1 => tricky_text(),
+    ], 0..12)) {
+        // HTTPHeaders::parse reads plain lines on a fast path; parse_line reads every
+        // line the general way. They must agree, errors included.
+        let text: String = lines.concat();
+        let block = HTTPHeaders::parse(&text);
+        let mut by_line = HTTPHeaders::new();
+        let mut line_result = Ok(());
+        for line in text.split_inclusive('\n') {
+            line_result = by_line.parse_line(line);
+            if line_result.is_err() {
+                break;
+            }
+        }
+        match (block, line_result) {
+            (Ok(block), Ok(())) => {
+                let a: Vec<_> = block.get_all().collect();
+                let b: Vec<_> = by_line.get_all().collect();
+                prop_assert_eq!(a, b);
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "{a:?} vs {b:?}"),
+        }
+    }
+
+    #[test]
     fn headers_text_round_trip(pairs in vec((token(), field_value()), 0..30)) {
         let mut h = HTTPHeaders::new();
         for (name, value) in &pairs {

@@ -22,11 +22,54 @@ pub(crate) struct Program {
     pub locations: Vec<Arc<str>>,
 }
 
+/// A piece of template text. Short pieces (most text between tags) live inline and are
+/// written with one fixed-size copy.
+#[derive(Debug, Clone)]
+pub(crate) enum Piece {
+    Small([u8; 16], u8),
+    Large(Arc<[u8]>),
+}
+
+impl Piece {
+    pub(crate) fn new(bytes: &[u8]) -> Piece {
+        if bytes.len() <= 16 {
+            let mut a = [0u8; 16];
+            a[..bytes.len()].copy_from_slice(bytes);
+            Piece::Small(a, bytes.len() as u8)
+        } else {
+            Piece::Large(Arc::from(bytes))
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Piece::Small(a, n) => &a[..usize::from(*n)],
+            Piece::Large(b) => b,
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn write(&self, out: &mut crate::out::Out) {
+        match self {
+            Piece::Small(a, n) => out.write16(a, usize::from(*n)),
+            Piece::Large(b) => out.extend(b),
+        }
+    }
+
+    fn concat(&self, more: &[u8]) -> Piece {
+        Piece::new(&[self.bytes(), more].concat())
+    }
+}
+
 #[derive(Debug)]
 pub(crate) enum Node {
-    Text(Arc<[u8]>),
+    Text(Piece),
     /// `{{ expr }}` (with the autoescape function of its file) or `{% raw %}`/`{% module %}`.
     Output {
+        /// Text written just before (a `Text` node fused into this one).
+        prefix: Option<Piece>,
+        /// Text written just after (a `Text` node fused into this one).
+        suffix: Option<Piece>,
         expr: Expr,
         escape: Option<Expr>,
         loc: u32,
@@ -212,12 +255,8 @@ impl Linker<'_> {
         for c in chunks {
             match c {
                 Chunk::Text(t) => match out.last_mut() {
-                    Some(Node::Text(prev)) => {
-                        let mut v = prev.to_vec();
-                        v.extend_from_slice(t);
-                        *prev = Arc::from(v);
-                    }
-                    _ => out.push(Node::Text(t.clone())),
+                    Some(Node::Text(prev)) => *prev = prev.concat(t),
+                    _ => out.push(Node::Text(Piece::new(t))),
                 },
                 Chunk::Expr { expr, line, raw } => {
                     let loc = self.loc(*line);
@@ -227,6 +266,8 @@ impl Linker<'_> {
                         self.current.autoescape.clone()
                     };
                     out.push(Node::Output {
+                        prefix: None,
+                        suffix: None,
                         expr: expr.clone(),
                         escape,
                         loc,
@@ -403,13 +444,84 @@ impl Linker<'_> {
 fn append(out: &mut Vec<Node>, nodes: Vec<Node>) {
     for n in nodes {
         match (out.last_mut(), n) {
-            (Some(Node::Text(prev)), Node::Text(t)) => {
-                let mut v = prev.to_vec();
-                v.extend_from_slice(&t);
-                *prev = Arc::from(v);
-            }
+            (Some(Node::Text(prev)), Node::Text(t)) => *prev = prev.concat(t.bytes()),
             (_, n) => out.push(n),
         }
+    }
+}
+
+/// Moves each `Text` that precedes an `Output` into the output's prefix: one node less
+/// to dispatch per `text{{ expr }}` pair.
+fn fuse(nodes: &mut Vec<Node>) {
+    let old = std::mem::take(nodes);
+    let mut pending: Option<Piece> = None;
+    for mut n in old {
+        match &mut n {
+            Node::If { branches, orelse } => {
+                branches.iter_mut().for_each(|(_, b, _)| fuse(b));
+                fuse(orelse);
+            }
+            Node::For { body, orelse, .. } | Node::While { body, orelse, .. } => {
+                fuse(body);
+                fuse(orelse);
+            }
+            Node::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+                ..
+            } => {
+                fuse(body);
+                handlers.iter_mut().for_each(|h| fuse(&mut h.body));
+                fuse(orelse);
+                fuse(finally);
+            }
+            Node::Apply { body, .. } => fuse(body),
+            _ => {}
+        }
+        match n {
+            Node::Text(t) => {
+                if let Some(p) = pending.take() {
+                    nodes.push(Node::Text(p));
+                }
+                pending = Some(t);
+            }
+            Node::Output {
+                prefix: None,
+                suffix: None,
+                expr,
+                escape,
+                loc,
+            } => {
+                nodes.push(Node::Output {
+                    prefix: pending.take(),
+                    suffix: None,
+                    expr,
+                    escape,
+                    loc,
+                });
+            }
+            other => {
+                flush_text(nodes, pending.take());
+                nodes.push(other);
+            }
+        }
+    }
+    flush_text(nodes, pending);
+}
+
+/// Text that no output follows becomes the suffix of the output just before it.
+fn flush_text(nodes: &mut Vec<Node>, text: Option<Piece>) {
+    let Some(t) = text else { return };
+    if let Some(Node::Output {
+        suffix: suffix @ None,
+        ..
+    }) = nodes.last_mut()
+    {
+        *suffix = Some(t);
+    } else {
+        nodes.push(Node::Text(t));
     }
 }
 
@@ -471,6 +583,7 @@ pub(crate) fn link(template: &Template, loader: Option<&dyn BaseLoader>) -> Resu
         global_ids: HashMap::new(),
     };
     resolver.function(&mut nodes, None);
+    fuse(&mut nodes);
     Ok(Program {
         nodes,
         n_locals: resolver.n_locals,

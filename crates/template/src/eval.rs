@@ -11,7 +11,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::expr::{Arg, CompKind, Comprehension, Const, Expr, Import, Statement, Target};
 use crate::namespace::{SharedNamespace, find_module};
 use crate::ops;
-use crate::value::{Args, Dict, Value, itoa, itoa_buf};
+use crate::out::Out;
+use crate::value::{Args, Dict, Value};
 
 /// What a statement did to the enclosing loop.
 #[derive(Debug, PartialEq, Eq)]
@@ -65,42 +66,135 @@ fn is_path(e: &Expr) -> bool {
     }
 }
 
-/// Appends `str(v)` as UTF-8 (Tornado's `_tt_utf8(str(v))`, with `str`/`bytes` as is).
-fn write_value(v: &Value, out: &mut Vec<u8>) {
-    match v {
-        Value::Str(s) => out.extend_from_slice(s.as_bytes()),
-        Value::Bytes(b) => out.extend_from_slice(b),
-        Value::Int(i) => {
-            let mut buf = itoa_buf();
-            out.extend_from_slice(itoa(*i, &mut buf).as_bytes());
-        }
-        other => out.extend_from_slice(other.to_str().as_bytes()),
+/// Stores `item` in a local slot; numbers and `None` are copied without the general
+/// clone-and-drop.
+#[inline(always)]
+fn store(cell: &mut Option<Value>, item: &Value) {
+    match (cell.as_mut(), item) {
+        (Some(Value::Int(d)), Value::Int(s)) => *d = *s,
+        (Some(Value::Float(d)), Value::Float(s)) => *d = *s,
+        _ => *cell = Some(item.clone()),
     }
 }
 
-/// Appends `xhtml_escape(str(v))`, escaping straight into the output.
-fn write_escaped(v: &Value, out: &mut Vec<u8>) -> Result<()> {
+/// The value of a name, without going through the general path walk.
+#[inline(always)]
+fn slot<'a>(frame: &'a Frame<'_>, e: &Expr) -> Option<&'a Value> {
+    match e {
+        Expr::Local(s, _) => frame.locals.get(*s as usize)?.as_ref(),
+        Expr::Global(s, _) => frame.globals.get(*s as usize)?.as_ref(),
+        _ => None,
+    }
+}
+
+/// A name, or an attribute of a dict held by a name (`team.name`), by reference.
+#[inline(always)]
+fn slot_or_attr<'a>(frame: &'a Frame<'_>, e: &Expr) -> Option<&'a Value> {
+    match e {
+        Expr::Attr(base, name) => match slot(frame, base)? {
+            Value::Dict(d) => d.get_str(name),
+            _ => None,
+        },
+        _ => slot(frame, e),
+    }
+}
+
+/// Appends `str(v)` as UTF-8 (Tornado's `_tt_utf8(str(v))`, with `str`/`bytes` as is).
+fn write_value(v: &Value, out: &mut Out) {
     match v {
-        Value::Str(s) => tornado_escape::xhtml_escape_bytes_into(s.as_bytes(), out),
+        Value::Str(s) => out.extend(s.as_bytes()),
+        Value::Bytes(b) => out.extend(b),
+        Value::Int(i) => push_int(out, *i),
+        other => out.extend(other.to_str().as_bytes()),
+    }
+}
+
+/// Appends the decimal digits of `n` with one fixed-size copy.
+#[inline(always)]
+fn push_int(out: &mut Out, n: i64) {
+    // Most numbers in pages are small.
+    if (0..10).contains(&n) {
+        out.push(b'0' + n as u8);
+        return;
+    }
+    if (10..100).contains(&n) {
+        out.push(b'0' + (n / 10) as u8);
+        out.push(b'0' + (n % 10) as u8);
+        return;
+    }
+    push_int_general(out, n);
+}
+
+#[inline(never)]
+fn push_int_general(out: &mut Out, n: i64) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let mut buf = [0u8; 20];
+    let neg = usize::from(n < 0);
+    let mut m = n.unsigned_abs();
+    let len = neg + m.checked_ilog10().unwrap_or(0) as usize + 1;
+    // Digits are written right to left into buf[..len]; then one fixed-size copy and a
+    // truncate append them.
+    let mut i = len;
+    while m >= 100 {
+        let d = (m % 100) as usize * 2;
+        m /= 100;
+        i -= 2;
+        buf[i] = PAIRS[d];
+        buf[i + 1] = PAIRS[d + 1];
+    }
+    if m >= 10 {
+        let d = m as usize * 2;
+        buf[i - 2] = PAIRS[d];
+        buf[i - 1] = PAIRS[d + 1];
+    } else {
+        buf[i - 1] = b'0' + m as u8;
+    }
+    if neg == 1 {
+        buf[0] = b'-';
+    }
+    out.extend(&buf[..len]);
+}
+
+/// Appends `xhtml_escape(str(v))`, escaping straight into the output.
+#[inline(always)]
+fn write_escaped(v: &Value, out: &mut Out) -> Result<()> {
+    match v {
         Value::Int(i) => {
-            let mut buf = itoa_buf();
-            out.extend_from_slice(itoa(*i, &mut buf).as_bytes());
+            push_int(out, *i);
+            Ok(())
         }
+        Value::Str(s) => {
+            out.extend_escaped(s.as_bytes());
+            Ok(())
+        }
+        other => write_escaped_other(other, out),
+    }
+}
+
+#[inline(never)]
+fn write_escaped_other(v: &Value, out: &mut Out) -> Result<()> {
+    match v {
+        Value::Str(s) => out.extend_escaped(s.as_bytes()),
+        Value::Int(i) => push_int(out, *i),
         Value::Bytes(_) => {
             let t = v.as_text()?;
-            tornado_escape::xhtml_escape_bytes_into(t.as_bytes(), out);
+            out.extend_escaped(t.as_bytes());
         }
         Value::None | Value::Bool(_) | Value::Float(_) => write_value(v, out),
-        other => tornado_escape::xhtml_escape_bytes_into(other.to_str().as_bytes(), out),
+        other => out.extend_escaped(other.to_str().as_bytes()),
     }
     Ok(())
 }
 
 /// `_tt_utf8(x)` of what an escape or apply function returned.
-fn append_utf8(v: &Value, out: &mut Vec<u8>) -> Result<()> {
+fn append_utf8(v: &Value, out: &mut Out) -> Result<()> {
     match v {
-        Value::Str(s) => out.extend_from_slice(s.as_bytes()),
-        Value::Bytes(b) => out.extend_from_slice(b),
+        Value::Str(s) => out.extend(s.as_bytes()),
+        Value::Bytes(b) => out.extend(b),
         other => {
             return Err(Error::type_error(format!(
                 "Expected bytes, unicode, or None; got {}",
@@ -136,106 +230,149 @@ impl<'p> Frame<'p> {
         }
     }
 
-    pub(crate) fn exec(&mut self, nodes: &'p [Node], out: &mut Vec<u8>) -> Result<Flow> {
-        let prog = self.prog;
+    pub(crate) fn exec(&mut self, nodes: &'p [Node], out: &mut Out) -> Result<Flow> {
         for node in nodes {
             match node {
-                Node::Text(t) => out.extend_from_slice(t),
-                Node::Output { expr, escape, loc } => self
-                    .output(expr, escape.as_ref(), out)
-                    .map_err(loc_err(prog, *loc))?,
-                Node::Statement(st, loc) => self.statement(st).map_err(loc_err(prog, *loc))?,
-                Node::Import(imp, loc) => self.import(imp).map_err(loc_err(prog, *loc))?,
+                Node::Text(t) => t.write(out),
+                Node::Output {
+                    prefix,
+                    suffix,
+                    expr,
+                    escape,
+                    loc,
+                } => {
+                    if let Some(p) = prefix {
+                        p.write(out);
+                    }
+                    if let Err(e) = self.output(expr, escape.as_ref(), out) {
+                        return Err(loc_err(self.prog, *loc)(e));
+                    }
+                    if let Some(s) = suffix {
+                        s.write(out);
+                    }
+                }
                 Node::Break => return Ok(Flow::Break),
                 Node::Continue => return Ok(Flow::Continue),
-                Node::If { branches, orelse } => {
-                    let mut taken = false;
-                    for (cond, body, loc) in branches {
-                        if self.truth(cond).map_err(loc_err(prog, *loc))? {
-                            taken = true;
-                            let f = self.exec(body, out)?;
-                            if f != Flow::Normal {
-                                return Ok(f);
-                            }
-                            break;
-                        }
-                    }
-                    if !taken {
-                        let f = self.exec(orelse, out)?;
-                        if f != Flow::Normal {
-                            return Ok(f);
-                        }
-                    }
-                }
-                Node::For {
-                    target,
-                    iter,
-                    body,
-                    orelse,
-                    loc,
-                } => {
-                    if !self.for_loop(target, iter, body, *loc, out)? {
-                        let f = self.exec(orelse, out)?;
-                        if f != Flow::Normal {
-                            return Ok(f);
-                        }
-                    }
-                }
-                Node::While {
-                    cond,
-                    body,
-                    orelse,
-                    loc,
-                } => {
-                    let mut broke = false;
-                    while self.truth(cond).map_err(loc_err(prog, *loc))? {
-                        if self.exec(body, out)? == Flow::Break {
-                            broke = true;
-                            break;
-                        }
-                    }
-                    if !broke {
-                        let f = self.exec(orelse, out)?;
-                        if f != Flow::Normal {
-                            return Ok(f);
-                        }
-                    }
-                }
-                Node::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finally,
-                    loc,
-                } => {
-                    let f = self.try_block(body, handlers, orelse, finally, *loc, out)?;
+                other => {
+                    let f = self.exec_other(other, out)?;
                     if f != Flow::Normal {
                         return Ok(f);
                     }
-                }
-                Node::Apply {
-                    func,
-                    body,
-                    loc,
-                    slots,
-                } => {
-                    let f = self.eval(func).map_err(loc_err(prog, *loc))?;
-                    // A fresh call of the nested function: its locals start unbound.
-                    for s in slots.0..slots.1 {
-                        self.locals[s] = None;
-                    }
-                    let mut inner = Vec::new();
-                    self.exec(body, &mut inner)?;
-                    let r = f
-                        .call(&Args::new(&[Value::from(inner)]))
-                        .map_err(loc_err(prog, *loc))?;
-                    append_utf8(&r, out).map_err(loc_err(prog, *loc))?;
                 }
             }
         }
         Ok(Flow::Normal)
     }
 
+    /// `exec` for a body of text and `{{ }}` only.
+    #[inline(always)]
+    fn exec_simple(&mut self, nodes: &'p [Node], out: &mut Out) -> Result<()> {
+        for node in nodes {
+            match node {
+                Node::Output {
+                    prefix,
+                    suffix,
+                    expr,
+                    escape,
+                    loc,
+                } => {
+                    if let Some(p) = prefix {
+                        p.write(out);
+                    }
+                    if let Err(e) = self.output(expr, escape.as_ref(), out) {
+                        return Err(loc_err(self.prog, *loc)(e));
+                    }
+                    if let Some(s) = suffix {
+                        s.write(out);
+                    }
+                }
+                Node::Text(t) => t.write(out),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Every node but text and output, kept out of `exec` so that the loop over the
+    /// common nodes stays small.
+    #[inline(never)]
+    fn exec_other(&mut self, node: &'p Node, out: &mut Out) -> Result<Flow> {
+        let prog = self.prog;
+        match node {
+            Node::Text(_) | Node::Output { .. } | Node::Break | Node::Continue => Ok(Flow::Normal),
+            Node::Statement(st, loc) => {
+                self.statement(st).map_err(loc_err(prog, *loc))?;
+                Ok(Flow::Normal)
+            }
+            Node::Import(imp, loc) => {
+                self.import(imp).map_err(loc_err(prog, *loc))?;
+                Ok(Flow::Normal)
+            }
+            Node::If { branches, orelse } => {
+                for (cond, body, loc) in branches {
+                    if self.truth(cond).map_err(loc_err(prog, *loc))? {
+                        return self.exec(body, out);
+                    }
+                }
+                self.exec(orelse, out)
+            }
+            Node::For {
+                target,
+                iter,
+                body,
+                orelse,
+                loc,
+            } => {
+                if self.for_loop(target, iter, body, *loc, out)? {
+                    Ok(Flow::Normal)
+                } else {
+                    self.exec(orelse, out)
+                }
+            }
+            Node::While {
+                cond,
+                body,
+                orelse,
+                loc,
+            } => {
+                while self.truth(cond).map_err(loc_err(prog, *loc))? {
+                    if self.exec(body, out)? == Flow::Break {
+                        return Ok(Flow::Normal);
+                    }
+                }
+                self.exec(orelse, out)
+            }
+            Node::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+                loc,
+            } => self.try_block(body, handlers, orelse, finally, *loc, out),
+            Node::Apply {
+                func,
+                body,
+                loc,
+                slots,
+            } => {
+                let f = self.eval(func).map_err(loc_err(prog, *loc))?;
+                // A fresh call of the nested function: its locals start unbound.
+                for s in slots.0..slots.1 {
+                    self.locals[s] = None;
+                }
+                let mut inner = Out::from_vec(Vec::new());
+                self.exec(body, &mut inner)?;
+                let inner = inner.into_vec();
+                let r = f
+                    .call(&Args::new(&[Value::from(inner)]))
+                    .map_err(loc_err(prog, *loc))?;
+                append_utf8(&r, out).map_err(loc_err(prog, *loc))?;
+                Ok(Flow::Normal)
+            }
+        }
+    }
+
+    #[inline(never)]
     fn try_block(
         &mut self,
         body: &'p [Node],
@@ -243,15 +380,13 @@ impl<'p> Frame<'p> {
         orelse: &'p [Node],
         finally: &'p [Node],
         loc: u32,
-        out: &mut Vec<u8>,
+        out: &mut Out,
     ) -> Result<Flow> {
-        let mark = out.len();
         let mut result = match self.exec(body, out) {
             Ok(Flow::Normal) => self.exec(orelse, out),
             Ok(f) => Ok(f),
             Err(e) => {
                 // Output written before the error stays, as in Tornado.
-                let _ = mark;
                 let mut handled = None;
                 for h in handlers {
                     if self.matches(h, &e).map_err(loc_err(self.prog, h.loc))? {
@@ -299,7 +434,7 @@ impl<'p> Frame<'p> {
         iter: &'p Expr,
         body: &'p [Node],
         loc: u32,
-        out: &mut Vec<u8>,
+        out: &mut Out,
     ) -> Result<bool> {
         let prog = self.prog;
         // `for i, x in enumerate(seq)`: no tuple per item.
@@ -314,10 +449,15 @@ impl<'p> Frame<'p> {
                     other => Rc::new(iterate(&other).map_err(loc_err(prog, loc))?),
                 };
                 for (i, item) in items.iter().enumerate() {
-                    self.assign(t_index, Value::Int(i as i64))
-                        .map_err(loc_err(prog, loc))?;
-                    self.assign(t_item, item.clone())
-                        .map_err(loc_err(prog, loc))?;
+                    if let (Target::Local(a, _), Target::Local(b, _)) = (t_index, t_item) {
+                        store(&mut self.locals[*a as usize], &Value::Int(i as i64));
+                        store(&mut self.locals[*b as usize], item);
+                    } else {
+                        self.assign(t_index, Value::Int(i as i64))
+                            .map_err(loc_err(prog, loc))?;
+                        self.assign(t_item, item.clone())
+                            .map_err(loc_err(prog, loc))?;
+                    }
                     if self.exec(body, out)? == Flow::Break {
                         return Ok(true);
                     }
@@ -330,8 +470,19 @@ impl<'p> Frame<'p> {
             Value::List(items) | Value::Tuple(items) => {
                 if let Target::Local(slot, _) = target {
                     let slot = *slot as usize;
+                    if body
+                        .iter()
+                        .all(|n| matches!(n, Node::Text(_) | Node::Output { .. }))
+                    {
+                        // Only text and `{{ }}` in the body: no statement can break out.
+                        for item in items.iter() {
+                            store(&mut self.locals[slot], item);
+                            self.exec_simple(body, out)?;
+                        }
+                        return Ok(false);
+                    }
                     for item in items.iter() {
-                        self.locals[slot] = Some(item.clone());
+                        store(&mut self.locals[slot], item);
                         if self.exec(body, out)? == Flow::Break {
                             return Ok(true);
                         }
@@ -367,32 +518,97 @@ impl<'p> Frame<'p> {
         Ok(false)
     }
 
-    fn output(
+    /// `{{ expr }}`: the common case (a name holding a number or a string, escaped by
+    /// the builtin `xhtml_escape`) inline, everything else in `output_general`.
+    #[inline(always)]
+    fn output(&mut self, expr: &'p Expr, escape: Option<&'p Expr>, out: &mut Out) -> Result<()> {
+        if let (Some(Value::Function(f)), Some(v)) =
+            (escape.and_then(|e| slot(self, e)), slot_or_attr(self, expr))
+            && f.as_builtin() == Some(Builtin::XhtmlEscape)
+        {
+            match v {
+                Value::Int(i) => {
+                    push_int(out, *i);
+                    return Ok(());
+                }
+                Value::Str(s) => {
+                    out.extend_escaped(s.as_bytes());
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        self.output_general(expr, escape, out)
+    }
+
+    #[inline(never)]
+    fn output_general(
         &mut self,
         expr: &'p Expr,
         escape: Option<&'p Expr>,
-        out: &mut Vec<u8>,
+        out: &mut Out,
     ) -> Result<()> {
         let Some(esc) = escape else {
+            if let Some(v) = slot(self, expr) {
+                write_value(v, out);
+                return Ok(());
+            }
             let v = self.eval_cow(expr)?;
             write_value(&v, out);
             return Ok(());
         };
-        let fast = matches!(&*self.eval_cow(esc)?, Value::Function(f) if f.as_builtin() == Some(Builtin::XhtmlEscape));
+        let fast = match slot(self, esc) {
+            Some(v) => {
+                matches!(v, Value::Function(f) if f.as_builtin() == Some(Builtin::XhtmlEscape))
+            }
+            None => {
+                matches!(&*self.eval_cow(esc)?, Value::Function(f) if f.as_builtin() == Some(Builtin::XhtmlEscape))
+            }
+        };
         if fast {
+            if let Some(v) = slot(self, expr) {
+                return write_escaped(v, out);
+            }
             let v = self.eval_cow(expr)?;
             return write_escaped(&v, out);
         }
         let f = self.eval(esc)?;
         let v = self.eval_cow(expr)?;
-        let mut bytes = Vec::new();
+        let mut bytes = Out::from_vec(Vec::new());
         write_value(&v, &mut bytes);
+        let bytes = bytes.into_vec();
         drop(v);
         let r = f.call(&Args::new(&[Value::from(bytes)]))?;
         append_utf8(&r, out)
     }
 
     fn truth(&mut self, e: &'p Expr) -> Result<bool> {
+        match e {
+            // `x == 0`-style tests of a name against an integer literal.
+            Expr::Compare(first, rest)
+                if rest.len() == 1 && matches!(rest[0].1, Expr::Const(Const::Int(_))) =>
+            {
+                if let (Some(Value::Int(a)), Expr::Const(Const::Int(b))) =
+                    (slot(self, first), &rest[0].1)
+                {
+                    let (a, b) = (*a, *b);
+                    return Ok(match rest[0].0 {
+                        crate::expr::CmpOp::Eq => a == b,
+                        crate::expr::CmpOp::Ne => a != b,
+                        crate::expr::CmpOp::Lt => a < b,
+                        crate::expr::CmpOp::Le => a <= b,
+                        crate::expr::CmpOp::Gt => a > b,
+                        crate::expr::CmpOp::Ge => a >= b,
+                        _ => return self.truth_general(e),
+                    });
+                }
+                self.truth_general(e)
+            }
+            _ => self.truth_general(e),
+        }
+    }
+
+    fn truth_general(&mut self, e: &'p Expr) -> Result<bool> {
         match e {
             Expr::Compare(first, rest) if rest.len() == 1 => {
                 let a = self.eval_cow(first)?.into_owned();

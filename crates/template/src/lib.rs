@@ -115,6 +115,7 @@ mod loader;
 mod methods;
 mod namespace;
 mod ops;
+mod out;
 mod parse;
 mod ser;
 mod template;

@@ -209,6 +209,11 @@ impl SharedNamespace {
         self
     }
 
+    /// Whether the namespace has no names.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// Whether `name` is defined.
     pub fn contains(&self, name: &str) -> bool {
         self.entries.contains_key(name)

@@ -186,19 +186,23 @@ impl Template {
 
     /// Renders the template, appending to `out`.
     pub fn generate_into(&self, args: &Namespace, out: &mut Vec<u8>) -> Result<()> {
+        let shared = (!self.namespace.is_empty()).then_some(&*self.namespace);
         let globals = self
             .program
             .globals
             .iter()
-            .map(|name| {
-                args.get(name)
-                    .cloned()
-                    .or_else(|| self.namespace.get(name))
-                    .or_else(|| default_global(name))
+            .map(|name| match args.get(name) {
+                Some(v) => Some(v.clone()),
+                None => shared
+                    .and_then(|s| s.get(name))
+                    .or_else(|| default_global(name)),
             })
             .collect();
         let mut frame = Frame::new(&self.program, globals, &self.namespace);
-        frame.exec(&self.program.nodes, out)?;
+        let mut o = crate::out::Out::from_vec(std::mem::take(out));
+        let r = frame.exec(&self.program.nodes, &mut o);
+        *out = o.into_vec();
+        r?;
         Ok(())
     }
 }

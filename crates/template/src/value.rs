@@ -871,23 +871,42 @@ pub(crate) fn itoa_buf() -> [u8; 20] {
 
 /// Formats an integer without allocating.
 pub(crate) fn itoa(n: i64, buf: &mut [u8; 20]) -> &str {
+    std::str::from_utf8(itoa_bytes(n, buf)).unwrap_or("0")
+}
+
+/// Formats an integer without allocating, as ASCII bytes.
+#[inline]
+pub(crate) fn itoa_bytes(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut i = buf.len();
     let neg = n < 0;
     let mut m = n.unsigned_abs();
-    loop {
+    while m >= 100 {
+        let d = (m % 100) as usize * 2;
+        m /= 100;
+        i -= 2;
+        buf[i] = PAIRS[d];
+        buf[i + 1] = PAIRS[d + 1];
+    }
+    if m >= 10 {
+        let d = m as usize * 2;
+        i -= 2;
+        buf[i] = PAIRS[d];
+        buf[i + 1] = PAIRS[d + 1];
+    } else {
         i -= 1;
-        buf[i] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
+        buf[i] = b'0' + m as u8;
     }
     if neg {
         // i64::MIN has 19 digits, so there is always room for the sign.
         i -= 1;
         buf[i] = b'-';
     }
-    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+    &buf[i..]
 }
 
 impl fmt::Debug for Value {

@@ -13,5 +13,12 @@ fuzz_target!(|data: &[u8]| {
     let body = Bytes::copy_from_slice(body.get(1..).unwrap_or_default());
     let (mut args, mut files) = (Arguments::new(), Files::new());
     let config = ParseBodyConfig::DEFAULT;
-    let _ = parse_body_arguments_with_config(&content_type, &body, &mut args, &mut files, None, &config);
+    let _ = parse_body_arguments_with_config(
+        &content_type,
+        &body,
+        &mut args,
+        &mut files,
+        None,
+        &config,
+    );
 });

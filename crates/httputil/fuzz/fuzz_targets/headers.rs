@@ -10,7 +10,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = validate_host_header(&headers, HTTPVersion::HTTP_11);
-    let map = headers.to_header_map().expect("parsed headers are ISO-8859-1");
+    let map = headers
+        .to_header_map()
+        .expect("parsed headers are ISO-8859-1");
     assert_eq!(HTTPHeaders::from_header_map(&map).len(), headers.len());
     // A folded line can leave a space at either end of a value, which the text form
     // does not keep (in Tornado neither); other headers come back the same.

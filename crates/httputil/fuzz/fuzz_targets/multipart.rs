@@ -15,10 +15,12 @@ fuzz_target!(|data: &[u8]| {
     let body = Bytes::copy_from_slice(body);
     let (mut args, mut files) = (Arguments::new(), Files::new());
     let config = ParseMultipartConfig::DEFAULT;
-    let result = parse_multipart_form_data_with_config(boundary, &body, &mut args, &mut files, &config);
+    let result =
+        parse_multipart_form_data_with_config(boundary, &body, &mut args, &mut files, &config);
     if result.is_err() {
         assert!(args.is_empty() && files.is_empty());
     }
-    let parts: usize = args.values().map(Vec::len).sum::<usize>() + files.values().map(Vec::len).sum::<usize>();
+    let parts: usize =
+        args.values().map(Vec::len).sum::<usize>() + files.values().map(Vec::len).sum::<usize>();
     assert!(parts <= config.max_parts);
 });

@@ -1,0 +1,103 @@
+//! The output buffer of a render: a byte vector kept at its full length, with a write
+//! position, so that appending a short piece is one bounds check and a fixed-size copy.
+
+/// The replacement `xhtml_escape` makes for each byte (`""` when the byte is kept).
+static ESCAPES: [&[u8]; 256] = {
+    let mut t: [&[u8]; 256] = [b""; 256];
+    t[b'&' as usize] = b"&amp;";
+    t[b'<' as usize] = b"&lt;";
+    t[b'>' as usize] = b"&gt;";
+    t[b'"' as usize] = b"&quot;";
+    t[b'\'' as usize] = b"&#x27;";
+    t
+};
+
+pub(crate) struct Out {
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Out {
+    /// Continues after the bytes already in `buf`, using all of its capacity.
+    pub(crate) fn from_vec(mut buf: Vec<u8>) -> Out {
+        let pos = buf.len();
+        buf.resize(buf.capacity().max(pos + 64), 0);
+        Out { buf, pos }
+    }
+
+    /// The bytes written (and those `from_vec` started with).
+    pub(crate) fn into_vec(mut self) -> Vec<u8> {
+        self.buf.truncate(self.pos);
+        self.buf
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, need: usize) {
+        let size = (self.buf.len() * 2).max(self.pos + need).max(256);
+        self.buf.resize(size, 0);
+    }
+
+    #[inline(always)]
+    fn room(&mut self, n: usize) {
+        if self.pos + n > self.buf.len() {
+            self.grow(n);
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn push(&mut self, b: u8) {
+        self.room(1);
+        self.buf[self.pos] = b;
+        self.pos += 1;
+    }
+
+    /// Writes the first `n` bytes of `a` (copying all 16).
+    #[inline(always)]
+    pub(crate) fn write16(&mut self, a: &[u8; 16], n: usize) {
+        self.room(16);
+        self.buf[self.pos..self.pos + 16].copy_from_slice(a);
+        self.pos += n.min(16);
+    }
+
+    #[inline]
+    pub(crate) fn extend(&mut self, s: &[u8]) {
+        self.room(s.len());
+        self.buf[self.pos..self.pos + s.len()].copy_from_slice(s);
+        self.pos += s.len();
+    }
+
+    /// Writes `s` escaped as Tornado's `xhtml_escape` does (`& < > " '`).
+    #[inline]
+    pub(crate) fn extend_escaped(&mut self, s: &[u8]) {
+        let mut start = 0;
+        for (i, &b) in s.iter().enumerate() {
+            let rep = ESCAPES[usize::from(b)];
+            if !rep.is_empty() {
+                self.extend(&s[start..i]);
+                self.extend(rep);
+                start = i + 1;
+            }
+        }
+        self.extend(&s[start..]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_grow_and_escape() {
+        let mut o = Out::from_vec(b"ab".to_vec());
+        for _ in 0..100 {
+            o.write16(b"0123456789abcdef", 3);
+        }
+        o.push(b'!');
+        o.extend_escaped(b"<a href='x'>&\"</a>");
+        let v = o.into_vec();
+        assert_eq!(v.len(), 2 + 300 + 1 + 49);
+        assert!(v.starts_with(b"ab012012"));
+        assert!(v.ends_with(b"!&lt;a href=&#x27;x&#x27;&gt;&amp;&quot;&lt;/a&gt;"));
+    }
+}
