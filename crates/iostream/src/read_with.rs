@@ -58,6 +58,34 @@ impl IOStream {
     }
 }
 
+impl IOStream {
+    /// Runs `parse` on what is already buffered, without reading from the socket:
+    /// `Some(value)` (its bytes consumed) if it made something of it, `None` if it wants
+    /// more (or nothing is buffered). Lets protocol code tell whether the next message
+    /// is already here before deciding to flush and wait.
+    pub fn try_read_with<T, E>(
+        &self,
+        mut parse: impl FnMut(&[u8]) -> std::result::Result<Option<(usize, T)>, E>,
+    ) -> Option<std::result::Result<T, E>> {
+        let mut state = self.inner.state.borrow_mut();
+        if state.reading || state.buffer.is_empty() {
+            return None;
+        }
+        match parse(&state.buffer) {
+            Err(err) => Some(Err(err)),
+            Ok(None) => None,
+            Ok(Some((consumed, value))) => {
+                let consumed = consumed.min(state.buffer.len());
+                let _ = state.buffer.split_to(consumed);
+                if state.buffer.is_empty() {
+                    state.buffer = bytes::BytesMut::new();
+                }
+                Some(Ok(value))
+            }
+        }
+    }
+}
+
 /// How many times one poll may read from the transport before yielding.
 const MAX_READS_PER_POLL: usize = 32;
 

@@ -81,6 +81,46 @@ impl IOStream {
         }
     }
 
+    /// Writes a copy of `data`: as much as the socket takes is written straight from
+    /// the slice, with no allocation, and only what it does not take is copied into the
+    /// queue. For small messages built in a reused buffer (HTTP responses).
+    pub fn write_slice(&self, data: &[u8]) -> WriteFuture {
+        let inner = &self.inner;
+        let idle = {
+            let state = inner.state.borrow();
+            !state.closed && state.queue.is_empty() && !state.flushing
+        };
+        let mut sent = 0;
+        if idle && !data.is_empty() {
+            loop {
+                let result = match inner.io.borrow_mut().as_mut() {
+                    Some(io) => io.transport.write_vectored(&[IoSlice::new(&data[sent..])]),
+                    None => break,
+                };
+                match result {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        let mut state = inner.state.borrow_mut();
+                        state.queued_total += n as u64;
+                        state.written_total += n as u64;
+                        sent += n;
+                        if sent == data.len() {
+                            let end = state.queued_total;
+                            return WriteFuture {
+                                inner: inner.clone(),
+                                outcome: WriteOutcome::Until(end),
+                            };
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+        }
+        // What the socket did not take (or an error, which the queued write reports).
+        self.write(Bytes::copy_from_slice(&data[sent..]))
+    }
+
     /// Waits until everything written so far has reached the kernel.
     pub fn flush(&self) -> WriteFuture {
         let end = self.inner.state.borrow().queued_total;

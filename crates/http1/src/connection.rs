@@ -1,0 +1,422 @@
+//! `HTTP1Connection`: where one response goes (the `HTTPConnection` a delegate writes to).
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::Rc;
+use std::task::Waker;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tornado_httputil::{
+    ConnectionContext, ConnectionFuture, Error, HTTPConnection, HTTPHeaders, Result, StartLine,
+};
+use tornado_iostream::IOStream;
+
+use crate::framing::{self, RequestFacts, ResponsePlan};
+
+/// Bodies at least this large are written from their own `Bytes`, not copied into the
+/// output buffer.
+const COPY_LIMIT: usize = 16 * 1024;
+
+/// Output beyond this is flushed even while a batch of pipelined answers builds up.
+const BATCH_LIMIT: usize = 64 * 1024;
+
+thread_local! {
+    /// Output buffers between uses, so that answering a request allocates nothing while
+    /// an idle connection keeps no buffer.
+    static SPARE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn take_buffer() -> Vec<u8> {
+    SPARE
+        .with(|spare| spare.borrow_mut().pop())
+        .unwrap_or_else(|| Vec::with_capacity(4096))
+}
+
+fn give_back(mut buffer: Vec<u8>) {
+    if buffer.capacity() > 256 * 1024 {
+        return;
+    }
+    buffer.clear();
+    SPARE.with(|spare| {
+        let mut spare = spare.borrow_mut();
+        if spare.len() < 16 {
+            spare.push(buffer);
+        }
+    });
+}
+
+/// What one connection's requests share: the stream and the output being built.
+pub(crate) struct ConnState {
+    /// `None` once detached.
+    pub(crate) stream: RefCell<Option<IOStream>>,
+    pub(crate) context: ConnectionContext,
+    /// Output not yet handed to the stream. Empty (no allocation) when idle.
+    out: RefCell<Vec<u8>>,
+    /// The serving loop is running through requests that were already buffered:
+    /// answers wait in `out` and go out together.
+    pub(crate) batching: Cell<bool>,
+}
+
+impl ConnState {
+    pub(crate) fn new(stream: IOStream, context: ConnectionContext) -> Rc<ConnState> {
+        Rc::new(ConnState {
+            stream: RefCell::new(Some(stream)),
+            context,
+            out: RefCell::new(Vec::new()),
+            batching: Cell::new(false),
+        })
+    }
+
+    pub(crate) fn stream(&self) -> Option<IOStream> {
+        self.stream.borrow().clone()
+    }
+
+    /// Appends to the output with `f`, taking a spare buffer if the output is empty.
+    fn append(&self, f: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<()> {
+        let mut out = self.out.borrow_mut();
+        if out.capacity() == 0 {
+            *out = take_buffer();
+        }
+        f(&mut out)
+    }
+
+    /// Hands the pending output to the stream.
+    pub(crate) fn flush(&self) {
+        let buffer = {
+            let mut out = self.out.borrow_mut();
+            if out.is_empty() {
+                return;
+            }
+            std::mem::take(&mut *out)
+        };
+        if let Some(stream) = self.stream() {
+            drop(stream.write_slice(&buffer));
+        }
+        give_back(buffer);
+    }
+
+    /// Flushes unless a batch is building (and is not too big yet).
+    fn maybe_flush(&self) {
+        if !self.batching.get() || self.out.borrow().len() >= BATCH_LIMIT {
+            self.flush();
+        }
+    }
+
+    /// Writes `data` directly (after what is pending), answering 400/413/500 and such.
+    pub(crate) fn write_raw(&self, data: &'static [u8]) {
+        let _ = self.append(|out| {
+            out.extend_from_slice(data);
+            Ok(())
+        });
+        self.flush();
+    }
+
+    /// The length of the pending output, to cut back to with [`truncate`](Self::truncate).
+    fn mark(&self) -> usize {
+        self.out.borrow().len()
+    }
+
+    fn truncate(&self, mark: usize) {
+        self.out.borrow_mut().truncate(mark);
+    }
+
+    pub(crate) fn close(&self) {
+        self.flush();
+        if let Some(stream) = self.stream() {
+            stream.close();
+        }
+    }
+}
+
+/// The state of one request and its response, shared by the serving loop and the
+/// [`HTTP1Connection`] handed to the delegate.
+pub(crate) struct Exchange {
+    pub(crate) conn: Rc<ConnState>,
+    facts: RequestFacts,
+    pub(crate) disconnect_on_finish: Cell<bool>,
+    plan: Cell<Option<ResponsePlan>>,
+    /// Body bytes the response may still carry (from its Content-Length).
+    remaining: Cell<Option<u64>>,
+    pub(crate) headers_written: Cell<bool>,
+    pub(crate) write_finished: Cell<bool>,
+    pub(crate) read_finished: Cell<bool>,
+    /// The delegate dropped its connection without finishing the response.
+    pub(crate) abandoned: Cell<bool>,
+    pub(crate) detached: Cell<bool>,
+    pub(crate) max_body_size: Cell<usize>,
+    pub(crate) body_timeout: Cell<Option<Duration>>,
+    close_callback: RefCell<Option<Box<dyn FnOnce()>>>,
+    /// The serving loop waiting for the response to finish.
+    pub(crate) waker: RefCell<Option<Waker>>,
+}
+
+impl Exchange {
+    pub(crate) fn new(
+        conn: Rc<ConnState>,
+        facts: RequestFacts,
+        max_body_size: usize,
+        body_timeout: Option<Duration>,
+    ) -> Rc<Exchange> {
+        Rc::new(Exchange {
+            conn,
+            disconnect_on_finish: Cell::new(facts.disconnect_on_finish),
+            facts,
+            plan: Cell::new(None),
+            remaining: Cell::new(None),
+            headers_written: Cell::new(false),
+            write_finished: Cell::new(false),
+            read_finished: Cell::new(false),
+            abandoned: Cell::new(false),
+            detached: Cell::new(false),
+            max_body_size: Cell::new(max_body_size),
+            body_timeout: Cell::new(body_timeout),
+            close_callback: RefCell::new(None),
+            waker: RefCell::new(None),
+        })
+    }
+
+    /// Wakes the serving loop if it waits for the response.
+    pub(crate) fn wake(&self) {
+        let waker = self.waker.borrow_mut().take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// The stream closed while the response was being produced: the application's
+    /// close callback runs, and the serving loop stops waiting.
+    pub(crate) fn on_stream_closed(&self) {
+        let callback = self.close_callback.borrow_mut().take();
+        if let Some(callback) = callback {
+            callback();
+        }
+        self.wake();
+    }
+
+    fn check_open(&self) -> Result<IOStream> {
+        match self.conn.stream() {
+            Some(stream) if !stream.closed() => Ok(stream),
+            _ => Err(Error::stream_closed()),
+        }
+    }
+
+    /// Frames one piece of body into the output (or writes it directly if large). On
+    /// a framing error the output is cut back to `mark` (what this write added is not
+    /// sent) and the connection closes.
+    fn body(&self, chunk: Bytes, mark: usize) -> Result<()> {
+        if let Some(remaining) = self.remaining.get() {
+            let len = chunk.len() as u64;
+            if len > remaining {
+                // Stop further framing errors: the response is beyond repair.
+                self.conn.truncate(mark);
+                self.conn.close();
+                return Err(Error::output(
+                    "Tried to write more data than Content-Length",
+                ));
+            }
+            self.remaining.set(Some(remaining - len));
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let chunked = self.plan.get().is_some_and(|p| p.chunked);
+        if chunk.len() >= COPY_LIMIT {
+            // A large body goes out from where it is; only the framing is copied.
+            if chunked {
+                self.conn.append(|out| {
+                    framing::encode_chunk_header(out, chunk.len());
+                    Ok(())
+                })?;
+            }
+            self.conn.flush();
+            if let Some(stream) = self.conn.stream() {
+                drop(stream.write(chunk));
+            }
+            if chunked {
+                self.conn.append(|out| {
+                    out.extend_from_slice(b"\r\n");
+                    Ok(())
+                })?;
+            }
+            return Ok(());
+        }
+        self.conn.append(|out| {
+            if chunked {
+                framing::encode_chunk(out, &chunk);
+            } else {
+                out.extend_from_slice(&chunk);
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The `HTTPConnection` of one request on an HTTP/1 server: where its delegate writes
+/// the response (Tornado's `HTTP1Connection`, server side).
+///
+/// Writes are framed as Tornado frames them (chunked for HTTP/1.1 when no
+/// `Content-Length` is given, `Connection: close` when the connection will close, no
+/// body for HEAD and 304) and handed to the stream as soon as possible; the answers to
+/// requests that were pipelined together go out in one write.
+///
+/// If every handle is dropped before [`finish`](HTTPConnection::finish), the server
+/// answers `500 Internal Server Error` (if no headers were written yet) and closes the
+/// connection: a request is never left hanging.
+pub struct HTTP1Connection {
+    pub(crate) exchange: Rc<Exchange>,
+}
+
+impl HTTP1Connection {
+    /// Takes over the connection's stream, ending HTTP processing on it: for protocols
+    /// that start with an HTTP handshake (WebSockets). Only meaningful while the delegate
+    /// handles `headers_received`; `None` if the stream was already taken.
+    pub fn detach(&self) -> Option<IOStream> {
+        let exchange = &self.exchange;
+        exchange.conn.flush();
+        let stream = exchange.conn.stream.borrow_mut().take()?;
+        stream.set_close_callback(None);
+        exchange.detached.set(true);
+        exchange.write_finished.set(true);
+        exchange.wake();
+        Some(stream)
+    }
+
+    /// The stream, while the connection has it.
+    pub fn stream(&self) -> Option<IOStream> {
+        self.exchange.conn.stream()
+    }
+}
+
+impl HTTPConnection for HTTP1Connection {
+    fn write_headers(
+        &self,
+        start_line: &StartLine,
+        headers: &HTTPHeaders,
+        chunk: Option<Bytes>,
+    ) -> Result<()> {
+        let exchange = &self.exchange;
+        let StartLine::Response(start_line) = start_line else {
+            return Err(Error::output("a server writes a response start line"));
+        };
+        exchange.check_open()?;
+        if exchange.headers_written.get() {
+            return Err(Error::output("Response headers were already written"));
+        }
+        let mark = exchange.conn.mark();
+        let mut facts = exchange.facts.clone();
+        facts.disconnect_on_finish = exchange.disconnect_on_finish.get();
+        let plan = match framing::plan_response(&facts, start_line.code, headers) {
+            Ok(plan) => plan,
+            Err(err) => {
+                exchange.conn.close();
+                return Err(err);
+            }
+        };
+        exchange.conn.append(|out| {
+            framing::encode_response_head(out, start_line.code, &start_line.reason, headers, &plan)
+        })?;
+        exchange.plan.set(Some(plan));
+        exchange.remaining.set(plan.expected);
+        exchange.headers_written.set(true);
+        if let Some(chunk) = chunk {
+            exchange.body(chunk, mark)?;
+        }
+        exchange.conn.maybe_flush();
+        Ok(())
+    }
+
+    fn write(&self, chunk: Bytes) -> Result<()> {
+        let exchange = &self.exchange;
+        exchange.check_open()?;
+        if !exchange.headers_written.get() {
+            return Err(Error::output("write() before write_headers()"));
+        }
+        let mark = exchange.conn.mark();
+        exchange.body(chunk, mark)?;
+        exchange.conn.maybe_flush();
+        Ok(())
+    }
+
+    fn finish(&self) -> Result<()> {
+        let exchange = &self.exchange;
+        if exchange.write_finished.get() {
+            return Ok(());
+        }
+        let open = exchange.conn.stream().is_some_and(|s| !s.closed());
+        if let Some(remaining) = exchange.remaining.get().filter(|&r| r != 0 && open) {
+            exchange.conn.close();
+            exchange.write_finished.set(true);
+            exchange.wake();
+            return Err(Error::output(format!(
+                "Tried to write {remaining} bytes less than Content-Length"
+            )));
+        }
+        if open && exchange.plan.get().is_some_and(|p| p.chunked) {
+            exchange.conn.append(|out| {
+                out.extend_from_slice(framing::LAST_CHUNK);
+                Ok(())
+            })?;
+        }
+        exchange.write_finished.set(true);
+        if !exchange.read_finished.get() {
+            // The body is still coming: closing is the only way not to read it all.
+            exchange.disconnect_on_finish.set(true);
+        }
+        exchange.conn.maybe_flush();
+        exchange.wake();
+        Ok(())
+    }
+
+    fn flush(&self) -> ConnectionFuture {
+        let conn = &self.exchange.conn;
+        conn.flush();
+        match conn.stream() {
+            Some(stream) => {
+                let flushed = stream.flush();
+                Box::pin(async move { flushed.await.map_err(|_| Error::stream_closed()) })
+            }
+            None => Box::pin(async { Err(Error::stream_closed()) }),
+        }
+    }
+
+    fn set_close_callback(&self, callback: Option<Box<dyn FnOnce()>>) {
+        *self.exchange.close_callback.borrow_mut() = callback;
+    }
+
+    fn context(&self) -> &ConnectionContext {
+        &self.exchange.conn.context
+    }
+
+    fn set_max_body_size(&self, max_body_size: usize) {
+        self.exchange.max_body_size.set(max_body_size);
+    }
+
+    fn set_body_timeout(&self, timeout: Option<Duration>) {
+        self.exchange.body_timeout.set(timeout);
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Drop for HTTP1Connection {
+    fn drop(&mut self) {
+        if !self.exchange.write_finished.get() {
+            self.exchange.abandoned.set(true);
+            self.exchange.wake();
+        }
+    }
+}
+
+impl fmt::Debug for HTTP1Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HTTP1Connection")
+            .field("context", &self.exchange.conn.context)
+            .field("headers_written", &self.exchange.headers_written.get())
+            .field("finished", &self.exchange.write_finished.get())
+            .finish()
+    }
+}

@@ -1,0 +1,634 @@
+//! HTTP/1 framing without I/O: where a message head ends, what it says, how its body is
+//! delimited, whether the connection stays open, and how a response is encoded.
+//!
+//! Everything here works on byte slices and is tested (and fuzzed) without sockets; the
+//! connection code only moves bytes between these functions and an `IOStream`. The rules
+//! are Tornado 6.5's, with the later security fixes: strict integers for lengths and chunk
+//! sizes, `Transfer-Encoding` exactly `chunked` and never with `Content-Length`.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::Method;
+use tornado_httputil::{
+    Error, HTTPHeaders, HTTPVersion, RequestStartLine, latin1_encode,
+    parse_request_start_line_bytes,
+};
+
+/// The end of the first `\r?\n\r?\n` in `data` (where a message head ends), searching
+/// from `from` (bytes before it were searched already). Tornado reads the head with the
+/// regex `\r?\n\r?\n`; this finds the end of its first match.
+pub fn find_head_end(data: &[u8], from: usize) -> Option<usize> {
+    // A match ending past `from` can start up to 3 bytes before it.
+    let mut start = from.saturating_sub(3).min(data.len());
+    while let Some(i) = memchr::memchr(b'\n', &data[start..]) {
+        let lf = start + i;
+        match (data.get(lf + 1), data.get(lf + 2)) {
+            (Some(b'\n'), _) => return Some(lf + 2),
+            (Some(b'\r'), Some(b'\n')) => return Some(lf + 3),
+            _ => start = lf + 1,
+        }
+    }
+    None
+}
+
+/// Parses a request head (what [`find_head_end`] delimited) into its start line and
+/// headers, as Tornado's `_parse_headers` and `parse_request_start_line` do: leading
+/// CR and LF bytes are skipped (stray line ends between keep-alive requests), the start
+/// line is everything up to the first LF (without a trailing CR), and the rest is the
+/// header block.
+pub fn parse_request_head(head: &[u8]) -> Result<(RequestStartLine, HTTPHeaders), Error> {
+    let skip = head
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .unwrap_or(head.len());
+    let head = &head[skip..];
+    let (line, rest) = match memchr::memchr(b'\n', head) {
+        Some(eol) => (&head[..eol], &head[eol + 1..]),
+        None => (head, &head[head.len()..]),
+    };
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let start_line = parse_request_start_line_bytes(line)?;
+    let headers = HTTPHeaders::parse_bytes(rest)?;
+    Ok((start_line, headers))
+}
+
+/// How a request body is delimited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyFraming {
+    /// No body.
+    Empty,
+    /// Exactly this many bytes.
+    Length(u64),
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+}
+
+/// Why a message's framing was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FramingError {
+    /// Malformed framing: answer `400 Bad Request` and close.
+    Malformed(Error),
+    /// A body larger than allowed: answer `413 Payload Too Large` and close.
+    TooLarge(Error),
+}
+
+impl FramingError {
+    /// The underlying `HTTPInputError`.
+    pub fn error(&self) -> &Error {
+        match self {
+            FramingError::Malformed(e) | FramingError::TooLarge(e) => e,
+        }
+    }
+}
+
+impl fmt::Display for FramingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error().fmt(f)
+    }
+}
+
+impl std::error::Error for FramingError {}
+
+/// Python's `str.isspace` over the characters a header value can hold (ISO-8859-1).
+fn is_py_space(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1f' | '\u{85}' | '\u{a0}'
+    )
+}
+
+/// Python's `repr` of a string, for error messages (`'a, b'`).
+fn py_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20
+                || c as u32 == 0x7f
+                || (0x80..0xa1).contains(&(c as u32))
+                || c == '\u{ad}' =>
+            {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Parses a non-negative decimal integer as Tornado's `parse_int` does (`[0-9]+`, the
+/// whole string); `None` if it is not one, `Some(u64::MAX)` if it is too large for `u64`.
+pub fn parse_int(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(s.parse::<u64>().unwrap_or(u64::MAX))
+}
+
+/// Parses a non-negative hexadecimal integer as Tornado's `parse_hex_int` does
+/// (`[0-9a-fA-F]+`); `None` if it is not one, `Some(u64::MAX)` if it is too large.
+pub fn parse_hex_int(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || !s.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &b in s {
+        let digit = (b as char).to_digit(16).unwrap_or(0);
+        value = match value
+            .checked_mul(16)
+            .and_then(|v| v.checked_add(u64::from(digit)))
+        {
+            Some(v) => v,
+            None => return Some(u64::MAX),
+        };
+    }
+    Some(value)
+}
+
+/// Decides how a request's body is delimited (Tornado's `_read_body` on a server), and
+/// collapses equal repeated `Content-Length` values into one, as Tornado does.
+///
+/// `max_body_size` bounds a declared length; a chunked body is bounded as it is read.
+pub fn request_framing(
+    headers: &mut HTTPHeaders,
+    max_body_size: u64,
+) -> Result<BodyFraming, FramingError> {
+    let mut length = None;
+    if let Some(value) = headers.get("Content-Length") {
+        let mut value = value.to_owned();
+        if value.contains(',') {
+            // Proxies sometimes repeat the header; equal values are fine.
+            let mut pieces = Vec::new();
+            let mut rest = value.as_str();
+            loop {
+                match rest.find(',') {
+                    Some(comma) => {
+                        pieces.push(&rest[..comma]);
+                        rest = rest[comma + 1..].trim_start_matches(is_py_space);
+                    }
+                    None => {
+                        pieces.push(rest);
+                        break;
+                    }
+                }
+            }
+            if pieces.iter().any(|p| *p != pieces[0]) {
+                return Err(FramingError::Malformed(Error::input(format!(
+                    "Multiple unequal Content-Lengths: {}",
+                    py_repr(&value)
+                ))));
+            }
+            let first = pieces[0].to_owned();
+            headers
+                .set("Content-Length", &first)
+                .map_err(FramingError::Malformed)?;
+            value = first;
+        }
+        let Some(n) = parse_int(&value) else {
+            return Err(FramingError::Malformed(Error::input(format!(
+                "Only integer Content-Length is allowed: {value}"
+            ))));
+        };
+        if n > max_body_size {
+            return Err(FramingError::TooLarge(Error::input(
+                "Content-Length too long",
+            )));
+        }
+        length = Some(n);
+    }
+    if is_transfer_encoding_chunked(headers)? {
+        return Ok(BodyFraming::Chunked);
+    }
+    Ok(match length {
+        Some(0) | None => BodyFraming::Empty,
+        Some(n) => BodyFraming::Length(n),
+    })
+}
+
+/// True if the headers say `Transfer-Encoding: chunked`; any other transfer coding, or
+/// one together with `Content-Length`, is refused (Tornado's
+/// `is_transfer_encoding_chunked`, strict against request smuggling).
+pub fn is_transfer_encoding_chunked(headers: &HTTPHeaders) -> Result<bool, FramingError> {
+    let Some(value) = headers.get("Transfer-Encoding") else {
+        return Ok(false);
+    };
+    if headers.contains("Content-Length") {
+        return Err(FramingError::Malformed(Error::input(
+            "Message with both Transfer-Encoding and Content-Length",
+        )));
+    }
+    if value.eq_ignore_ascii_case("chunked") {
+        return Ok(true);
+    }
+    Err(FramingError::Malformed(Error::input(format!(
+        "Unsupported Transfer-Encoding {value}"
+    ))))
+}
+
+/// Whether the connection may carry another request after this one (Tornado's
+/// `_can_keep_alive` on a server).
+pub fn can_keep_alive(
+    start_line: &RequestStartLine,
+    headers: &HTTPHeaders,
+    no_keep_alive: bool,
+) -> bool {
+    if no_keep_alive {
+        return false;
+    }
+    let connection = headers.get("Connection");
+    if start_line.version == HTTPVersion::HTTP_11 {
+        return !connection.is_some_and(|c| c.eq_ignore_ascii_case("close"));
+    }
+    if start_line.version == HTTPVersion::HTTP_10 {
+        let framed = headers.contains("Content-Length")
+            || headers
+                .get("Transfer-Encoding")
+                .is_some_and(|te| te.eq_ignore_ascii_case("chunked"))
+            || start_line.method == Method::HEAD
+            || start_line.method == Method::GET;
+        return framed && connection.is_some_and(|c| c.eq_ignore_ascii_case("keep-alive"));
+    }
+    false
+}
+
+/// What the HTTP/1 code adds to a response, decided from the request and the headers
+/// the application gave (Tornado's `write_headers` on a server).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResponsePlan {
+    /// The body goes out in chunks (`Transfer-Encoding: chunked` is added).
+    pub chunked: bool,
+    /// How many body bytes may still be written: `Some(0)` for HEAD and 304 responses,
+    /// the declared `Content-Length` if there is one, else no limit.
+    pub expected: Option<u64>,
+    /// The `Connection` value to set, if any (`close`, or `Keep-Alive` for an HTTP/1.0
+    /// client that asked for it).
+    pub connection: Option<&'static str>,
+}
+
+/// What the response needs to know about its request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestFacts {
+    /// The request's version.
+    pub version: HTTPVersion,
+    /// The request's method.
+    pub method: Method,
+    /// The request said `Connection: keep-alive` (case-insensitive).
+    pub asked_keep_alive: bool,
+    /// The connection closes after this response.
+    pub disconnect_on_finish: bool,
+}
+
+impl RequestFacts {
+    /// The facts of a request.
+    pub fn new(
+        start_line: &RequestStartLine,
+        headers: &HTTPHeaders,
+        disconnect_on_finish: bool,
+    ) -> Self {
+        RequestFacts {
+            version: start_line.version,
+            method: start_line.method.clone(),
+            asked_keep_alive: headers
+                .get("Connection")
+                .is_some_and(|c| c.eq_ignore_ascii_case("keep-alive")),
+            disconnect_on_finish,
+        }
+    }
+}
+
+/// Plans a response with status `code` and the application's `headers`.
+pub fn plan_response(
+    request: &RequestFacts,
+    code: u16,
+    headers: &HTTPHeaders,
+) -> Result<ResponsePlan, Error> {
+    let http11 = request.version == HTTPVersion::HTTP_11;
+    let has_length = headers.contains("Content-Length");
+    let chunked = http11
+        && request.method != Method::HEAD
+        && code != 204
+        && code != 304
+        && !(100..200).contains(&code)
+        && !has_length;
+    let connection = if http11 && request.disconnect_on_finish {
+        Some("close")
+    } else if request.version == HTTPVersion::HTTP_10 && request.asked_keep_alive {
+        Some("Keep-Alive")
+    } else {
+        None
+    };
+    let expected = if request.method == Method::HEAD || code == 304 {
+        Some(0)
+    } else if let Some(value) = headers.get("Content-Length") {
+        match parse_int(value) {
+            Some(n) => Some(n),
+            None => {
+                return Err(Error::output(format!("not an integer: {}", py_repr(value))));
+            }
+        }
+    } else {
+        None
+    };
+    Ok(ResponsePlan {
+        chunked,
+        expected,
+        connection,
+    })
+}
+
+/// Encodes a response head: `HTTP/1.1 <code> <reason>`, the application's headers in
+/// order (with `Connection` and `Transfer-Encoding` replaced or appended as `plan`
+/// says, as Tornado assigns them), and the blank line. Header values are written as
+/// ISO-8859-1; a value with characters beyond it is an `HTTPOutputError`, and so is a
+/// CR or LF anywhere (Tornado's "Illegal characters (CR or LF) in header").
+pub fn encode_response_head(
+    out: &mut Vec<u8>,
+    code: u16,
+    reason: &str,
+    headers: &HTTPHeaders,
+    plan: &ResponsePlan,
+) -> Result<(), Error> {
+    let start = out.len();
+    let result = encode_head_lines(out, code, reason, headers, plan);
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}
+
+fn encode_head_lines(
+    out: &mut Vec<u8>,
+    code: u16,
+    reason: &str,
+    headers: &HTTPHeaders,
+    plan: &ResponsePlan,
+) -> Result<(), Error> {
+    out.extend_from_slice(b"HTTP/1.1 ");
+    push_decimal(out, u64::from(code));
+    out.push(b' ');
+    push_text(out, reason, "HTTP/1.1")?;
+    out.extend_from_slice(b"\r\n");
+    let mut connection_done = plan.connection.is_none();
+    let mut encoding_done = !plan.chunked;
+    let mut last_name: Option<&str> = None;
+    for (name, value) in headers.get_all() {
+        // Tornado's h[name] = value replaces every value of the name where it stands.
+        let value = if plan.connection.is_some() && name.eq_ignore_ascii_case("Connection") {
+            if connection_done || last_name == Some(name) {
+                continue;
+            }
+            connection_done = true;
+            plan.connection.unwrap_or_default()
+        } else if plan.chunked && name.eq_ignore_ascii_case("Transfer-Encoding") {
+            if encoding_done || last_name == Some(name) {
+                continue;
+            }
+            encoding_done = true;
+            "chunked"
+        } else {
+            value
+        };
+        last_name = Some(name);
+        push_header(out, name, value)?;
+    }
+    if !connection_done {
+        push_header(out, "Connection", plan.connection.unwrap_or_default())?;
+    }
+    if !encoding_done {
+        push_header(out, "Transfer-Encoding", "chunked")?;
+    }
+    out.extend_from_slice(b"\r\n");
+    Ok(())
+}
+
+fn push_header(out: &mut Vec<u8>, name: &str, value: &str) -> Result<(), Error> {
+    push_text(out, name, name)?;
+    out.extend_from_slice(b": ");
+    push_text(out, value, name)?;
+    out.extend_from_slice(b"\r\n");
+    Ok(())
+}
+
+fn push_text(out: &mut Vec<u8>, text: &str, context: &str) -> Result<(), Error> {
+    if text.bytes().any(|b| b == b'\r' || b == b'\n') {
+        return Err(Error::output(format!(
+            "Illegal characters (CR or LF) in header: {}",
+            py_repr(&format!("{context}: {text}"))
+        )));
+    }
+    out.extend_from_slice(&latin1_encode(text)?);
+    Ok(())
+}
+
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Encodes one chunk of a chunked body: `<hex length>\r\n<data>\r\n`. An empty chunk
+/// encodes to nothing (an empty chunk would end the body).
+pub fn encode_chunk(out: &mut Vec<u8>, data: &[u8]) {
+    if data.is_empty() {
+        return;
+    }
+    encode_chunk_header(out, data.len());
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// The line that precedes a chunk's data: `<hex length>\r\n`.
+pub fn encode_chunk_header(out: &mut Vec<u8>, len: usize) {
+    let mut digits = [0u8; 16];
+    let mut i = digits.len();
+    let mut n = len;
+    loop {
+        i -= 1;
+        digits[i] = b"0123456789abcdef"[n % 16];
+        n /= 16;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// The end of a chunked body.
+pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
+
+/// The longest chunk-size line, CRLF included (Tornado reads it with `max_bytes=64`).
+pub const MAX_CHUNK_SIZE_LINE: usize = 64;
+
+/// What [`ChunkedDecoder::decode`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Chunk {
+    /// Body bytes: `input[start..end]`.
+    Data(usize, usize),
+    /// Framing was consumed; call again with more input.
+    Progress,
+    /// The body ended.
+    End,
+}
+
+/// Why a chunked body was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChunkError {
+    /// Malformed framing: answer 400.
+    Malformed(Error),
+    /// The chunks add up to more than allowed: answer 413.
+    TooLarge(Error),
+    /// A chunk-size line longer than [`MAX_CHUNK_SIZE_LINE`]: Tornado closes the
+    /// connection without an answer.
+    LineTooLong,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ChunkState {
+    SizeLine,
+    Data(u64),
+    DataEnd,
+    LastLine,
+    Done,
+}
+
+/// Decodes a chunked body incrementally, without I/O (Tornado's `_read_chunked_body`):
+/// sizes must be hexadecimal digits only (no extensions), each chunk's data must be
+/// followed by CRLF, the last chunk by a bare CRLF (no trailers), and the total must stay
+/// within `max_body_size`.
+#[derive(Clone, Debug)]
+pub struct ChunkedDecoder {
+    state: ChunkState,
+    total: u64,
+    max_body_size: u64,
+}
+
+impl ChunkedDecoder {
+    /// A decoder for one body of at most `max_body_size` bytes.
+    pub fn new(max_body_size: u64) -> Self {
+        ChunkedDecoder {
+            state: ChunkState::SizeLine,
+            total: 0,
+            max_body_size,
+        }
+    }
+
+    /// The body has ended.
+    pub fn is_done(&self) -> bool {
+        self.state == ChunkState::Done
+    }
+
+    /// Decodes from `input`: returns how many bytes were used and what they were, or
+    /// `Ok(None)` if more input is needed (nothing was used). Data comes out in pieces of
+    /// at most `max_piece` bytes.
+    pub fn decode(
+        &mut self,
+        input: &[u8],
+        max_piece: usize,
+    ) -> Result<Option<(usize, Chunk)>, ChunkError> {
+        match self.state {
+            ChunkState::SizeLine => {
+                let window = &input[..input.len().min(MAX_CHUNK_SIZE_LINE)];
+                let Some(cr) = memchr::memmem::find(window, b"\r\n") else {
+                    return if input.len() >= MAX_CHUNK_SIZE_LINE {
+                        Err(ChunkError::LineTooLong)
+                    } else {
+                        Ok(None)
+                    };
+                };
+                let Some(size) = parse_hex_int(&input[..cr]) else {
+                    return Err(ChunkError::Malformed(Error::input("invalid chunk size")));
+                };
+                if size == 0 {
+                    self.state = ChunkState::LastLine;
+                } else {
+                    self.total = self.total.saturating_add(size);
+                    // Beyond 2^63 - 1 is beyond any body we could hold, whatever the limit.
+                    if self.total > self.max_body_size || self.total > i64::MAX as u64 {
+                        return Err(ChunkError::TooLarge(Error::input("chunked body too large")));
+                    }
+                    self.state = ChunkState::Data(size);
+                }
+                Ok(Some((cr + 2, Chunk::Progress)))
+            }
+            ChunkState::Data(remaining) => {
+                if input.is_empty() {
+                    return Ok(None);
+                }
+                let n = (input.len() as u64)
+                    .min(remaining)
+                    .min(max_piece.max(1) as u64) as usize;
+                let left = remaining - n as u64;
+                self.state = if left == 0 {
+                    ChunkState::DataEnd
+                } else {
+                    ChunkState::Data(left)
+                };
+                Ok(Some((n, Chunk::Data(0, n))))
+            }
+            ChunkState::DataEnd | ChunkState::LastLine => {
+                if input.len() < 2 {
+                    return Ok(None);
+                }
+                if &input[..2] != b"\r\n" {
+                    let message = if self.state == ChunkState::LastLine {
+                        "improperly terminated chunked request"
+                    } else {
+                        "improperly terminated chunk"
+                    };
+                    return Err(ChunkError::Malformed(Error::input(message)));
+                }
+                if self.state == ChunkState::LastLine {
+                    self.state = ChunkState::Done;
+                    Ok(Some((2, Chunk::End)))
+                } else {
+                    self.state = ChunkState::SizeLine;
+                    Ok(Some((2, Chunk::Progress)))
+                }
+            }
+            ChunkState::Done => Ok(Some((0, Chunk::End))),
+        }
+    }
+}
+
+/// The body of a response the server writes itself on a framing error: no headers,
+/// then the connection closes (Tornado's raw 400).
+pub const BAD_REQUEST: &[u8] = b"HTTP/1.1 400 Bad Request\r\n\r\n";
+
+/// The raw answer to a body over `max_body_size` (Tornado answers 400; see the crate
+/// documentation).
+pub const PAYLOAD_TOO_LARGE: &[u8] = b"HTTP/1.1 413 Payload Too Large\r\n\r\n";
+
+/// The interim answer to `Expect: 100-continue`, byte for byte as Tornado writes it.
+pub const CONTINUE: &[u8] = b"HTTP/1.1 100 (Continue)\r\n\r\n";
+
+/// A body piece as owned bytes (for the chunked decoder's output over borrowed input).
+pub(crate) fn piece(input: &[u8], start: usize, end: usize) -> Bytes {
+    Bytes::copy_from_slice(&input[start..end])
+}
+
+#[cfg(test)]
+mod tests;

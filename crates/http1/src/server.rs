@@ -1,0 +1,503 @@
+//! `HTTP1ServerConnection`: the loop that reads requests from one connection and hands
+//! them to a delegate.
+
+use std::fmt;
+use std::future::{Future, poll_fn};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Poll;
+
+use bytes::Bytes;
+use tornado_httputil::{
+    ConnectionContext, Error, HTTPConnection, HTTPHeaders, HTTPMessageDelegate,
+    HTTPServerConnectionDelegate, RequestStartLine, ServerConnection, StartLine,
+    validate_host_header,
+};
+use tornado_ioloop::{JoinHandle, timeout};
+use tornado_iostream::IOStream;
+
+use crate::connection::{ConnState, Exchange, HTTP1Connection};
+use crate::framing::{
+    self, BodyFraming, Chunk, ChunkError, ChunkedDecoder, FramingError, RequestFacts,
+};
+use crate::gzip::{Gunzip, GunzipError};
+use crate::params::HTTP1ConnectionParameters;
+
+static NEXT_CONNECTION_ID: AtomicU64 = AtomicU64::new(1);
+
+/// An HTTP/1.x server connection (Tornado's `HTTP1ServerConnection`): reads requests
+/// one after the other from a stream, and hands each to a delegate made by an
+/// [`HTTPServerConnectionDelegate`].
+pub struct HTTP1ServerConnection {
+    conn: Rc<ConnState>,
+    params: Rc<HTTP1ConnectionParameters>,
+    info: ServerConnection,
+}
+
+/// How reading one request ended.
+enum Outcome {
+    /// Go on with the next request.
+    Next,
+    /// The connection is done (closed, detached, or answered and closed).
+    Stop,
+}
+
+impl HTTP1ServerConnection {
+    /// A server connection over `stream`.
+    pub fn new(
+        stream: IOStream,
+        params: Rc<HTTP1ConnectionParameters>,
+        context: ConnectionContext,
+    ) -> Self {
+        // Each answer goes out in one write; Nagle's algorithm would only delay it.
+        let _ = stream.set_nodelay(true);
+        let info = ServerConnection {
+            id: NEXT_CONNECTION_ID.fetch_add(1, Ordering::Relaxed),
+            context: context.clone(),
+        };
+        HTTP1ServerConnection {
+            conn: ConnState::new(stream, context),
+            params,
+            info,
+        }
+    }
+
+    /// What the delegate is told about this connection.
+    pub fn info(&self) -> &ServerConnection {
+        &self.info
+    }
+
+    /// Serves requests until the connection closes, as a task on the stream's loop
+    /// (Tornado's `start_serving`).
+    pub fn start_serving<D>(self, delegate: Rc<D>) -> JoinHandle<()>
+    where
+        D: HTTPServerConnectionDelegate + 'static,
+    {
+        let io_loop = match self.conn.stream() {
+            Some(stream) => stream.io_loop().clone(),
+            None => tornado_ioloop::IOLoop::current(),
+        };
+        io_loop.spawn(async move { self.serve(&*delegate).await })
+    }
+
+    /// Serves requests until the connection closes.
+    pub async fn serve<D: HTTPServerConnectionDelegate>(self, delegate: &D) {
+        while let Outcome::Next = self.serve_one(delegate).await {}
+        self.conn.close();
+        delegate.on_close(&self.info);
+    }
+
+    /// Closes the connection; the serving loop ends.
+    pub fn close(&self) {
+        self.conn.close();
+    }
+
+    fn malformed(&self, error: &Error) -> Outcome {
+        log::info!(target: "tornado.general", "Malformed HTTP message from {}: {}", self.conn.context, error);
+        self.conn.write_raw(framing::BAD_REQUEST);
+        self.conn.close();
+        Outcome::Stop
+    }
+
+    fn too_large(&self, error: &Error) -> Outcome {
+        log::info!(target: "tornado.general", "Malformed HTTP message from {}: {}", self.conn.context, error);
+        self.conn.write_raw(framing::PAYLOAD_TOO_LARGE);
+        self.conn.close();
+        Outcome::Stop
+    }
+
+    /// Reads the next request head: from what is buffered if it is complete there (the
+    /// answers of a pipelined batch keep building up), else after flushing and waiting.
+    /// `None` when the connection is to close without an answer (closed, timed out, or a
+    /// head beyond `max_header_size`, even if it ended in the same packet, as Tornado).
+    async fn read_head(&self) -> Option<Result<(RequestStartLine, HTTPHeaders), Error>> {
+        let stream = self.conn.stream()?;
+        let max = self.params.max_header_size;
+        let mut searched = 0;
+        let mut parse = |data: &[u8]| match framing::find_head_end(data, searched) {
+            Some(end) if end > max => Err(None),
+            Some(end) => framing::parse_request_head(&data[..end])
+                .map(|head| Some((end, head)))
+                .map_err(Some),
+            None => {
+                searched = data.len();
+                Ok(None)
+            }
+        };
+        if let Some(head) = stream.try_read_with(&mut parse) {
+            return self.head_or_close(head);
+        }
+        // Nothing complete is buffered: the batch is over.
+        self.conn.batching.set(false);
+        self.conn.flush();
+        let read = stream.read_with(Some(max), parse);
+        let result = match self.params.header_timeout {
+            None => read.await,
+            Some(limit) => match timeout(limit, read).await {
+                Ok(result) => result,
+                Err(_) => return None,
+            },
+        };
+        // A stream error (closed, or a head beyond max_header_size): close, no answer.
+        self.head_or_close(result.ok()?)
+    }
+
+    fn head_or_close<T>(&self, head: Result<T, Option<Error>>) -> Option<Result<T, Error>> {
+        match head {
+            Ok(head) => Some(Ok(head)),
+            Err(Some(error)) => Some(Err(error)),
+            Err(None) => {
+                log::info!(
+                    target: "tornado.general",
+                    "Unsatisfiable read, closing connection: request head longer than {} bytes",
+                    self.params.max_header_size
+                );
+                None
+            }
+        }
+    }
+
+    async fn serve_one<D: HTTPServerConnectionDelegate>(&self, delegate: &D) -> Outcome {
+        let (start_line, mut headers) = match self.read_head().await {
+            None => return Outcome::Stop,
+            Some(Err(error)) => return self.malformed(&error),
+            Some(Ok(head)) => head,
+        };
+        if let Err(error) = validate_host_header(&headers, start_line.version) {
+            return self.malformed(&error);
+        }
+        // The framing is checked now; its size against the limit once the delegate had
+        // its chance to change the limit.
+        let framing = match framing::request_framing(&mut headers, u64::MAX) {
+            Ok(framing) => framing,
+            Err(FramingError::Malformed(error) | FramingError::TooLarge(error)) => {
+                return self.malformed(&error);
+            }
+        };
+        let keep_alive = framing::can_keep_alive(&start_line, &headers, self.params.no_keep_alive);
+        let facts = RequestFacts::new(&start_line, &headers, !keep_alive);
+        let expect_continue = headers.get("Expect") == Some("100-continue");
+        let mut gunzip = if self.params.decompress {
+            Gunzip::for_headers(
+                &mut headers,
+                self.params.max_body_size as u64,
+                self.params.chunk_size,
+            )
+        } else {
+            None
+        };
+        self.conn.batching.set(true);
+        let exchange = Exchange::new(
+            self.conn.clone(),
+            facts,
+            self.params.max_body_size,
+            self.params.body_timeout,
+        );
+        let request_connection: Rc<dyn HTTPConnection> = Rc::new(HTTP1Connection {
+            exchange: exchange.clone(),
+        });
+        let mut message =
+            match guard_sync(|| delegate.start_request(&self.info, request_connection)) {
+                Some(message) => message,
+                None => return self.failed(&exchange),
+            };
+        if guard(message.headers_received(StartLine::Request(start_line), headers))
+            .await
+            .is_none()
+        {
+            return self.failed(&exchange);
+        }
+        if exchange.detached.get() {
+            return Outcome::Stop;
+        }
+        if expect_continue && !exchange.write_finished.get() {
+            self.conn.flush();
+            if let Some(stream) = self.conn.stream() {
+                drop(stream.write_slice(framing::CONTINUE));
+            }
+        }
+        let max_body_size = exchange.max_body_size.get() as u64;
+        if matches!(framing, BodyFraming::Length(n) if n > max_body_size) {
+            message_closed(&mut message);
+            return self.too_large(&Error::input("Content-Length too long"));
+        }
+        if let Some(gunzip) = gunzip.as_mut() {
+            gunzip.set_limit(max_body_size);
+        }
+        let body = self.read_body(
+            framing,
+            max_body_size,
+            &exchange,
+            &mut message,
+            gunzip.as_mut(),
+        );
+        let body_result = match exchange.body_timeout.get() {
+            None => body.await,
+            Some(limit) => match timeout(limit, body).await {
+                Ok(result) => result,
+                Err(_) => {
+                    log::info!(target: "tornado.general", "Timeout reading body from {}", self.conn.context);
+                    message_closed(&mut message);
+                    self.conn.close();
+                    return Outcome::Stop;
+                }
+            },
+        };
+        match body_result {
+            BodyResult::Done => {}
+            BodyResult::Closed => {
+                message_closed(&mut message);
+                return Outcome::Stop;
+            }
+            BodyResult::Malformed(error) => {
+                message_closed(&mut message);
+                return self.malformed(&error);
+            }
+            BodyResult::TooLarge(error) => {
+                message_closed(&mut message);
+                return self.too_large(&error);
+            }
+            BodyResult::Panicked => return self.failed(&exchange),
+        }
+        exchange.read_finished.set(true);
+        if !exchange.write_finished.get() && guard_sync(|| message.finish()).is_none() {
+            return self.failed(&exchange);
+        }
+        drop(message);
+        if !exchange.write_finished.get() {
+            self.wait_for_response(&exchange).await;
+        }
+        if exchange.detached.get() {
+            return Outcome::Stop;
+        }
+        if exchange.abandoned.get() && !exchange.write_finished.get() {
+            return self.failed(&exchange);
+        }
+        if exchange.disconnect_on_finish.get() || self.conn.stream().is_none_or(|s| s.closed()) {
+            self.conn.close();
+            return Outcome::Stop;
+        }
+        Outcome::Next
+    }
+
+    /// Waits until the response is finished, abandoned, or the client goes away.
+    async fn wait_for_response(&self, exchange: &Rc<Exchange>) {
+        self.conn.batching.set(false);
+        self.conn.flush();
+        let Some(stream) = self.conn.stream() else {
+            return;
+        };
+        // Only now does a close matter: the application is producing the answer.
+        let watched = Rc::downgrade(exchange);
+        stream.set_close_callback(Some(Box::new(move || {
+            if let Some(exchange) = watched.upgrade() {
+                exchange.on_stream_closed();
+            }
+        })));
+        poll_fn(|cx| {
+            let done = exchange.write_finished.get()
+                || exchange.abandoned.get()
+                || exchange.detached.get()
+                || stream.closed();
+            if done {
+                Poll::Ready(())
+            } else {
+                *exchange.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await;
+        stream.set_close_callback(None);
+    }
+
+    /// The delegate panicked or dropped the request without answering: answer 500 if
+    /// nothing was written yet, and close.
+    fn failed(&self, exchange: &Exchange) -> Outcome {
+        if !exchange.headers_written.get() && !exchange.detached.get() {
+            self.conn
+                .write_raw(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+        self.conn.close();
+        Outcome::Stop
+    }
+
+    async fn read_body<M: HTTPMessageDelegate>(
+        &self,
+        framing: BodyFraming,
+        max_body_size: u64,
+        exchange: &Exchange,
+        message: &mut M,
+        mut gunzip: Option<&mut Gunzip>,
+    ) -> BodyResult {
+        let Some(stream) = self.conn.stream() else {
+            return BodyResult::Closed;
+        };
+        let chunk_size = self.params.chunk_size.max(1);
+        match framing {
+            BodyFraming::Empty => {}
+            BodyFraming::Length(mut remaining) => {
+                while remaining > 0 {
+                    self.conn.batching.set(false);
+                    self.conn.flush();
+                    let want = remaining.min(chunk_size as u64) as usize;
+                    let piece = match stream.read_bytes(want, true).await {
+                        Ok(piece) => piece,
+                        Err(_) => return BodyResult::Closed,
+                    };
+                    remaining -= piece.len() as u64;
+                    if let Some(result) = self
+                        .deliver(exchange, message, gunzip.as_deref_mut(), piece)
+                        .await
+                    {
+                        return result;
+                    }
+                }
+            }
+            BodyFraming::Chunked => {
+                let mut decoder = ChunkedDecoder::new(max_body_size);
+                loop {
+                    self.conn.batching.set(false);
+                    self.conn.flush();
+                    let decoded = stream
+                        .read_with(None, |data| match decoder.decode(data, chunk_size) {
+                            Ok(None) => Ok(None),
+                            Ok(Some((used, Chunk::Data(start, end)))) => {
+                                Ok(Some((used, Some(framing::piece(data, start, end)))))
+                            }
+                            Ok(Some((used, Chunk::Progress))) => Ok(Some((used, None))),
+                            Ok(Some((used, Chunk::End))) => Ok(Some((used, Some(Bytes::new())))),
+                            Err(e) => Err(e),
+                        })
+                        .await;
+                    let piece = match decoded {
+                        Err(_) => return BodyResult::Closed,
+                        Ok(Err(ChunkError::Malformed(e))) => return BodyResult::Malformed(e),
+                        Ok(Err(ChunkError::TooLarge(e))) => return BodyResult::TooLarge(e),
+                        Ok(Err(ChunkError::LineTooLong)) => {
+                            log::info!(
+                                target: "tornado.general",
+                                "Unsatisfiable read, closing connection: chunk size line longer than {} bytes",
+                                framing::MAX_CHUNK_SIZE_LINE
+                            );
+                            self.conn.close();
+                            return BodyResult::Closed;
+                        }
+                        Ok(Ok(None)) => continue,
+                        Ok(Ok(Some(piece))) if piece.is_empty() && decoder.is_done() => break,
+                        Ok(Ok(Some(piece))) => piece,
+                    };
+                    if let Some(result) = self
+                        .deliver(exchange, message, gunzip.as_deref_mut(), piece)
+                        .await
+                    {
+                        return result;
+                    }
+                }
+            }
+        }
+        if let Some(gunzip) = gunzip {
+            match gunzip.finish() {
+                Ok(pieces) => {
+                    for piece in pieces {
+                        if !exchange.write_finished.get()
+                            && guard(message.data_received(piece)).await.is_none()
+                        {
+                            return BodyResult::Panicked;
+                        }
+                    }
+                }
+                Err(GunzipError::TooLarge(e)) => return BodyResult::TooLarge(e),
+                Err(GunzipError::Malformed(e)) => return BodyResult::Malformed(e),
+            }
+        }
+        BodyResult::Done
+    }
+
+    /// Hands a body piece to the delegate (through the decompressor, if any). Pieces that
+    /// arrive after the application finished its answer are dropped, as Tornado does.
+    async fn deliver<M: HTTPMessageDelegate>(
+        &self,
+        exchange: &Exchange,
+        message: &mut M,
+        gunzip: Option<&mut Gunzip>,
+        piece: Bytes,
+    ) -> Option<BodyResult> {
+        let pieces = match gunzip {
+            None => vec![piece],
+            Some(gunzip) => match gunzip.feed(&piece) {
+                Ok(pieces) => pieces,
+                Err(GunzipError::TooLarge(e)) => return Some(BodyResult::TooLarge(e)),
+                Err(GunzipError::Malformed(e)) => return Some(BodyResult::Malformed(e)),
+            },
+        };
+        for piece in pieces {
+            if exchange.write_finished.get() {
+                continue;
+            }
+            if guard(message.data_received(piece)).await.is_none() {
+                return Some(BodyResult::Panicked);
+            }
+        }
+        None
+    }
+}
+
+enum BodyResult {
+    Done,
+    Closed,
+    Malformed(Error),
+    TooLarge(Error),
+    Panicked,
+}
+
+/// Tells the delegate the connection closed before its message was complete.
+fn message_closed<M: HTTPMessageDelegate>(message: &mut M) {
+    let _ = guard_sync(|| message.on_connection_close());
+}
+
+/// Runs a delegate call, turning a panic into `None` (logged on `tornado.application`,
+/// as Tornado logs exceptions from delegates).
+fn guard_sync<T>(f: impl FnOnce() -> T) -> Option<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(value) => Some(value),
+        Err(payload) => {
+            log_panic(&*payload);
+            None
+        }
+    }
+}
+
+/// Awaits a delegate future, turning a panic into `None`.
+async fn guard<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = pin!(future);
+    poll_fn(
+        |cx| match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(value)) => Poll::Ready(Some(value)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => {
+                log_panic(&*payload);
+                Poll::Ready(None)
+            }
+        },
+    )
+    .await
+}
+
+fn log_panic(payload: &(dyn std::any::Any + Send)) {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with a non-string payload".to_owned());
+    log::error!(target: "tornado.application", "Uncaught exception: panicked at {message:?}");
+}
+
+impl fmt::Debug for HTTP1ServerConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HTTP1ServerConnection")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
