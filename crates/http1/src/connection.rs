@@ -122,10 +122,11 @@ impl ConnState {
         self.out.borrow_mut().truncate(mark);
     }
 
+    /// Closes the connection once what was written has been sent.
     pub(crate) fn close(&self) {
         self.flush();
         if let Some(stream) = self.stream() {
-            stream.close();
+            stream.close_after_writes();
         }
     }
 }

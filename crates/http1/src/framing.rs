@@ -417,9 +417,15 @@ fn encode_head_lines(
 }
 
 fn push_header(out: &mut Vec<u8>, name: &str, value: &str) -> Result<(), Error> {
-    push_text(out, name, name)?;
+    // HTTPHeaders holds only token names and values without control characters, so
+    // only characters beyond ASCII need care (ISO-8859-1); CR and LF cannot occur.
+    out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
-    push_text(out, value, name)?;
+    if value.is_ascii() {
+        out.extend_from_slice(value.as_bytes());
+    } else {
+        push_text(out, value, name)?;
+    }
     out.extend_from_slice(b"\r\n");
     Ok(())
 }
@@ -431,7 +437,11 @@ fn push_text(out: &mut Vec<u8>, text: &str, context: &str) -> Result<(), Error> 
             py_repr(&format!("{context}: {text}"))
         )));
     }
-    out.extend_from_slice(&latin1_encode(text)?);
+    if text.is_ascii() {
+        out.extend_from_slice(text.as_bytes());
+    } else {
+        out.extend_from_slice(&latin1_encode(text)?);
+    }
     Ok(())
 }
 

@@ -490,15 +490,18 @@ fn a_panicking_or_abandoning_delegate_gets_a_500_and_others_go_on() {
             HTTP1ConnectionParameters::default(),
         );
         for path in ["/panic", "/abandon"] {
+            // The server closes after answering; the long quiet period only bounds the
+            // wait while the panic hook prints its backtrace.
             let (got, end) = exchange(
                 address,
                 format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n"),
-                QUIET,
+                Duration::from_secs(5),
             )
             .await;
             assert!(
                 got.starts_with(b"HTTP/1.1 500 Internal Server Error\r\n"),
-                "{path}"
+                "{path}: {:?} {end:?}",
+                String::from_utf8_lossy(&got)
             );
             assert_eq!(end, End::Closed);
         }
@@ -658,5 +661,22 @@ fn delegate_callbacks_in_order() {
                 "on_close"
             ]
         );
+    });
+}
+
+#[test]
+fn a_large_answer_on_a_closing_connection_is_sent_whole() {
+    run(async {
+        let address = serve(
+            Callback::new(|_, c| respond(c, 200, &filler(4 << 20))),
+            HTTP1ConnectionParameters::default(),
+        );
+        // HTTP/1.0 without keep-alive: the connection closes after the answer, which
+        // must not cut it short.
+        let (got, end) = exchange(address, "GET / HTTP/1.0\r\n\r\n", Duration::from_secs(5)).await;
+        assert_eq!(end, End::Closed);
+        let head = b"HTTP/1.1 200 OK\r\nContent-Length: 4194304\r\n\r\n";
+        assert!(got.starts_with(head));
+        assert_eq!(got.len(), head.len() + (4 << 20));
     });
 }

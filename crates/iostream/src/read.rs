@@ -26,6 +26,17 @@ thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Runs `f` with the thread's scratch buffer, at least `len` bytes long.
+pub(crate) fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        if scratch.len() < len {
+            scratch.resize(len, 0);
+        }
+        f(&mut scratch[..len])
+    })
+}
+
 /// What a read waits for.
 pub(crate) enum Want<'a> {
     Bytes {
@@ -203,26 +214,30 @@ impl Inner {
                 }
                 Poll::Ready(Ok(()))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                if self.wants_flush() {
-                    crate::write::ensure_flusher(self);
-                }
-                match self.poll_ready(cx, Events::READ) {
-                    Poll::Ready(()) => Poll::Ready(Ok(())),
-                    Poll::Pending => {
-                        let mut state = self.state.borrow_mut();
-                        match &mut state.reader_waker {
-                            Some(old) if old.will_wake(cx.waker()) => {}
-                            slot => *slot = Some(cx.waker().clone()),
-                        }
-                        Poll::Pending
-                    }
-                }
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => self.pend_read(cx).map(Ok),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Poll::Ready(Ok(())),
             Err(e) => {
                 self.close(Some(e));
                 Poll::Ready(Ok(()))
+            }
+        }
+    }
+
+    /// After a read would block: waits for readability (registering the task), or is
+    /// ready at once if readiness came back meanwhile.
+    pub(crate) fn pend_read(self: &Rc<Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.wants_flush() {
+            crate::write::ensure_flusher(self);
+        }
+        match self.poll_ready(cx, Events::READ) {
+            Poll::Ready(()) => Poll::Ready(()),
+            Poll::Pending => {
+                let mut state = self.state.borrow_mut();
+                match &mut state.reader_waker {
+                    Some(old) if old.will_wake(cx.waker()) => {}
+                    slot => *slot = Some(cx.waker().clone()),
+                }
+                Poll::Pending
             }
         }
     }

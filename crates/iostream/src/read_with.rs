@@ -89,7 +89,76 @@ impl IOStream {
 /// How many times one poll may read from the transport before yielding.
 const MAX_READS_PER_POLL: usize = 32;
 
+/// What one read into the scratch buffer led to.
+enum Scratch<T> {
+    /// The parser made something of it (or refused it); leftovers are buffered.
+    Done(T),
+    /// It was all buffered: the parser wants more.
+    Buffered,
+    /// Nothing to read now.
+    WouldBlock,
+    /// The end of the stream, or an error: the stream is closed now.
+    Closed,
+}
+
 impl Inner {
+    fn unsatisfiable(&self, max: usize) -> Error {
+        let err = Error::Unsatisfiable(UnsatisfiableReadError {
+            message: format!("message not complete within {max} bytes"),
+        });
+        log::info!(target: "tornado.general", "Unsatisfiable read, closing connection: {err}");
+        self.close(None);
+        err
+    }
+
+    /// Reads once into the scratch buffer and runs `parse` on what came.
+    fn read_scratch<T, E>(
+        &self,
+        parse: &mut impl FnMut(&[u8]) -> std::result::Result<Option<(usize, T)>, E>,
+    ) -> Scratch<std::result::Result<T, E>> {
+        let chunk = self.options.read_chunk_size.max(1);
+        crate::read::with_scratch(chunk, |scratch| {
+            let result = match self.io.borrow_mut().as_mut() {
+                Some(io) => io.transport.read(scratch),
+                None => Ok(0),
+            };
+            let n = match result {
+                Ok(0) => {
+                    self.close(None);
+                    return Scratch::Closed;
+                }
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Scratch::WouldBlock,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Scratch::Buffered,
+                Err(e) => {
+                    self.close(Some(e));
+                    return Scratch::Closed;
+                }
+            };
+            let data = &scratch[..n];
+            match parse(data) {
+                Ok(Some((consumed, value))) => {
+                    let consumed = consumed.min(n);
+                    if consumed < n {
+                        self.state
+                            .borrow_mut()
+                            .buffer
+                            .extend_from_slice(&data[consumed..]);
+                    }
+                    Scratch::Done(Ok(value))
+                }
+                Ok(None) => {
+                    self.state.borrow_mut().buffer.extend_from_slice(data);
+                    Scratch::Buffered
+                }
+                Err(err) => {
+                    self.state.borrow_mut().buffer.extend_from_slice(data);
+                    Scratch::Done(Err(err))
+                }
+            }
+        })
+    }
+
     fn poll_read_with<T, E>(
         self: &Rc<Self>,
         cx: &mut Context<'_>,
@@ -114,15 +183,30 @@ impl Inner {
                     }
                     if let Some(max) = max_bytes.filter(|&max| state.buffer.len() > max) {
                         drop(state);
-                        let err = Error::Unsatisfiable(UnsatisfiableReadError {
-                            message: format!("message not complete within {max} bytes"),
-                        });
-                        log::info!(target: "tornado.general", "Unsatisfiable read, closing connection: {err}");
-                        self.close(None);
-                        return Poll::Ready(Err(err));
+                        return Poll::Ready(Err(self.unsatisfiable(max)));
+                    }
+                } else if !state.closed {
+                    // Nothing buffered: read into the scratch buffer and parse there, so
+                    // that a message that arrives whole is never copied into the stream.
+                    drop(state);
+                    match self.read_scratch(parse) {
+                        Scratch::Done(result) => return Poll::Ready(Ok(result)),
+                        Scratch::Buffered => {
+                            let size = self.state.borrow().buffer.len();
+                            if let Some(max) = max_bytes.filter(|&max| size > max) {
+                                return Poll::Ready(Err(self.unsatisfiable(max)));
+                            }
+                            continue;
+                        }
+                        Scratch::Closed => continue,
+                        Scratch::WouldBlock => match self.pend_read(cx) {
+                            Poll::Ready(()) => continue,
+                            Poll::Pending => return Poll::Pending,
+                        },
                     }
                 }
-                if state.closed {
+                if self.state.borrow().closed {
+                    let state = self.state.borrow();
                     return Poll::Ready(Err(Error::closed(state.error.clone())));
                 }
             }

@@ -82,6 +82,8 @@ pub(crate) struct State {
     /// The task that flushes the queue when the socket is full is running.
     pub(crate) flushing: bool,
     pub(crate) close_callback: Option<Box<dyn FnOnce()>>,
+    /// Close once the queued writes are sent.
+    pub(crate) close_when_flushed: bool,
     /// The task that notices a peer's close while nobody reads is running.
     pub(crate) watching: bool,
     pub(crate) watcher_waker: Option<Waker>,
@@ -277,6 +279,24 @@ impl IOStream {
     /// twice does nothing.
     pub fn close(&self) {
         self.inner.close(None);
+    }
+
+    /// Closes the stream once everything written so far has been sent (at once if
+    /// nothing is queued): what a server does after its last answer on a connection.
+    pub fn close_after_writes(&self) {
+        {
+            let mut state = self.inner.state.borrow_mut();
+            if state.closed {
+                return;
+            }
+            if !state.queue.is_empty() {
+                state.close_when_flushed = true;
+                drop(state);
+                crate::write::ensure_flusher(&self.inner);
+                return;
+            }
+        }
+        self.close();
     }
 
     /// Closes the stream because of `error`, which later operations report as the cause.

@@ -276,7 +276,14 @@ pub(crate) fn ensure_flusher(inner: &Rc<Inner>) {
                     return Poll::Pending;
                 }
             }
-            inner.state.borrow_mut().flushing = false;
+            let close = {
+                let mut state = inner.state.borrow_mut();
+                state.flushing = false;
+                state.close_when_flushed && !state.closed
+            };
+            if close {
+                inner.close(None);
+            }
             Poll::Ready(())
         })
         .await

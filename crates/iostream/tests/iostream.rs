@@ -521,3 +521,20 @@ fn blocking_peer_byte_at_a_time_interop() {
         assert_eq!(reply, "slow line\n");
     });
 }
+
+#[test]
+fn close_after_writes_sends_everything_first() {
+    run(async {
+        let (server, client) = stream_pair().await;
+        drop(client.write(vec![9u8; 8 * 1024 * 1024]));
+        client.close_after_writes();
+        assert!(!client.closed(), "still sending");
+        let got = server.read_until_close().await.unwrap();
+        assert_eq!(got.len(), 8 * 1024 * 1024);
+        assert!(client.closed());
+        // With nothing queued it closes at once.
+        let (a, _b) = stream_pair().await;
+        a.close_after_writes();
+        assert!(a.closed());
+    });
+}

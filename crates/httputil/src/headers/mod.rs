@@ -430,6 +430,13 @@ impl HTTPHeaders {
 
     /// [`new_field`](Self::new_field) for a name whose fingerprint is known.
     fn new_field_hashed(&mut self, name: &[u8], hash: u32) -> Result<usize> {
+        if self.fields.capacity() == 0 {
+            // A first header: room for a typical set at once, rather than growing the
+            // three buffers one reallocation at a time.
+            self.fields.reserve(8);
+            self.values.reserve(8);
+            self.text.reserve(128);
+        }
         let name = match names::lookup_static(name, hash) {
             Some(id) => Name::Static(id),
             None => {
