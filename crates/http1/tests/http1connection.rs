@@ -680,3 +680,38 @@ fn a_large_answer_on_a_closing_connection_is_sent_whole() {
         assert_eq!(got.len(), head.len() + (4 << 20));
     });
 }
+
+#[test]
+fn heads_and_bodies_arriving_in_pieces() {
+    run(async {
+        let address = serve(
+            Callback::new(|seen, c| respond(c, 200, &seen.body)),
+            HTTP1ConnectionParameters::default(),
+        );
+        let got = IOLoop::current()
+            .run_in_executor(move || {
+                let mut socket = std::net::TcpStream::connect(address).unwrap();
+                socket.set_nodelay(true).unwrap();
+                let request = b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
+                // A byte at a time, then in two halves, on one keep-alive connection.
+                for byte in request {
+                    socket.write_all(&[*byte]).unwrap();
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                let (a, b) = request.split_at(20);
+                socket.write_all(a).unwrap();
+                std::thread::sleep(Duration::from_millis(20));
+                socket.write_all(b).unwrap();
+                socket
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
+                let mut got = vec![0u8; 2 * 43];
+                socket.read_exact(&mut got).unwrap();
+                got
+            })
+            .await
+            .unwrap();
+        let one = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+        assert_eq!(String::from_utf8_lossy(&got), format!("{one}{one}"));
+    });
+}

@@ -166,49 +166,51 @@ impl Inner {
         parse: &mut impl FnMut(&[u8]) -> std::result::Result<Option<(usize, T)>, E>,
     ) -> Poll<Result<std::result::Result<T, E>>> {
         for _ in 0..MAX_READS_PER_POLL {
-            {
+            let (buffered, closed) = {
+                let state = self.state.borrow();
+                (!state.buffer.is_empty(), state.closed)
+            };
+            if buffered {
                 let mut state = self.state.borrow_mut();
-                if !state.buffer.is_empty() {
-                    match parse(&state.buffer) {
-                        Err(err) => return Poll::Ready(Ok(Err(err))),
-                        Ok(Some((consumed, value))) => {
-                            let consumed = consumed.min(state.buffer.len());
-                            let _ = state.buffer.split_to(consumed);
-                            if state.buffer.is_empty() {
-                                state.buffer = bytes::BytesMut::new();
-                            }
-                            return Poll::Ready(Ok(Ok(value)));
+                match parse(&state.buffer) {
+                    Err(err) => return Poll::Ready(Ok(Err(err))),
+                    Ok(Some((consumed, value))) => {
+                        let consumed = consumed.min(state.buffer.len());
+                        let _ = state.buffer.split_to(consumed);
+                        if state.buffer.is_empty() {
+                            state.buffer = bytes::BytesMut::new();
                         }
-                        Ok(None) => {}
+                        return Poll::Ready(Ok(Ok(value)));
                     }
-                    if let Some(max) = max_bytes.filter(|&max| state.buffer.len() > max) {
-                        drop(state);
-                        return Poll::Ready(Err(self.unsatisfiable(max)));
-                    }
-                } else if !state.closed {
-                    // Nothing buffered: read into the scratch buffer and parse there, so
-                    // that a message that arrives whole is never copied into the stream.
-                    drop(state);
-                    match self.read_scratch(parse) {
-                        Scratch::Done(result) => return Poll::Ready(Ok(result)),
-                        Scratch::Buffered => {
-                            let size = self.state.borrow().buffer.len();
-                            if let Some(max) = max_bytes.filter(|&max| size > max) {
-                                return Poll::Ready(Err(self.unsatisfiable(max)));
-                            }
-                            continue;
+                    Ok(None) => {}
+                }
+                let size = state.buffer.len();
+                drop(state);
+                if let Some(max) = max_bytes.filter(|&max| size > max) {
+                    return Poll::Ready(Err(self.unsatisfiable(max)));
+                }
+            } else if !closed {
+                // Nothing buffered: read into the scratch buffer and parse there, so
+                // that a message that arrives whole is never copied into the stream.
+                match self.read_scratch(parse) {
+                    Scratch::Done(result) => return Poll::Ready(Ok(result)),
+                    Scratch::Buffered => {
+                        let size = self.state.borrow().buffer.len();
+                        if let Some(max) = max_bytes.filter(|&max| size > max) {
+                            return Poll::Ready(Err(self.unsatisfiable(max)));
                         }
-                        Scratch::Closed => continue,
-                        Scratch::WouldBlock => match self.pend_read(cx) {
-                            Poll::Ready(()) => continue,
-                            Poll::Pending => return Poll::Pending,
-                        },
+                        continue;
                     }
+                    Scratch::Closed => continue,
+                    Scratch::WouldBlock => match self.pend_read(cx) {
+                        Poll::Ready(()) => continue,
+                        Poll::Pending => return Poll::Pending,
+                    },
                 }
-                if self.state.borrow().closed {
-                    let state = self.state.borrow();
-                    return Poll::Ready(Err(Error::closed(state.error.clone())));
-                }
+            }
+            if self.state.borrow().closed {
+                let error = self.state.borrow().error.clone();
+                return Poll::Ready(Err(Error::closed(error)));
             }
             match self.fill(cx) {
                 Poll::Ready(Ok(())) => {}

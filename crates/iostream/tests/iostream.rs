@@ -538,3 +538,45 @@ fn close_after_writes_sends_everything_first() {
         assert!(a.closed());
     });
 }
+
+#[test]
+fn read_with_across_pieces_and_whole() {
+    run(async {
+        let (server, client) = stream_pair().await;
+        let writer = client.clone();
+        IOLoop::current().spawn_callback(async move {
+            for piece in [&b"12"[..], b"34", b";5", b"6;78;"] {
+                writer.write(Bytes::from_static(piece)).await.unwrap();
+                sleep(Duration::from_millis(3)).await;
+            }
+        });
+        let mut numbers = Vec::new();
+        for _ in 0..3 {
+            let parsed = server
+                .read_with(Some(64), |data| {
+                    match data.iter().position(|&c| c == b';') {
+                        None => Ok::<_, ()>(None),
+                        Some(end) => Ok(Some((
+                            end + 1,
+                            String::from_utf8_lossy(&data[..end]).into_owned(),
+                        ))),
+                    }
+                })
+                .await
+                .unwrap()
+                .unwrap();
+            numbers.push(parsed);
+        }
+        assert_eq!(numbers, ["1234", "56", "78"]);
+        assert_eq!(server.buffered(), 0);
+        // Over the limit without a delimiter: unsatisfiable, and the stream closes.
+        client.write(vec![b'x'; 100]).await.unwrap();
+        sleep(Duration::from_millis(5)).await;
+        let err = server
+            .read_with(Some(64), |_| Ok::<Option<(usize, ())>, ()>(None))
+            .await
+            .unwrap_err();
+        assert!(err.is_unsatisfiable());
+        assert!(server.closed());
+    });
+}
