@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 thread_local! {
-    static CACHE: RefCell<(u64, [u8; 29])> = const { RefCell::new((u64::MAX, [0; 29])) };
+    static CACHE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
 }
 
 /// Calls `f` with the current time as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`),
@@ -16,10 +16,12 @@ pub fn with_http_date<R>(f: impl FnOnce(&str) -> R) -> R {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.0 != now {
-            *cache = (now, format_http_date(now));
+            let date = format_http_date(now);
+            cache.1.clear();
+            cache.1.extend(date.iter().map(|&b| char::from(b)));
+            cache.0 = now;
         }
-        // The buffer only ever holds ASCII.
-        f(std::str::from_utf8(&cache.1).unwrap_or_default())
+        f(&cache.1)
     })
 }
 

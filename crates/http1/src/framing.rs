@@ -53,6 +53,44 @@ pub fn parse_request_head(head: &[u8]) -> Result<(RequestStartLine, HTTPHeaders)
     Ok((start_line, headers))
 }
 
+/// The headers the HTTP/1 code acts on, found in one pass over a head.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HeadFacts<'a> {
+    /// `Host`.
+    pub host: Option<&'a str>,
+    /// `Content-Length` (repeated values joined with `,`).
+    pub content_length: Option<&'a str>,
+    /// `Transfer-Encoding`.
+    pub transfer_encoding: Option<&'a str>,
+    /// `Connection`.
+    pub connection: Option<&'a str>,
+    /// `Expect`.
+    pub expect: Option<&'a str>,
+    /// `Content-Encoding`.
+    pub content_encoding: Option<&'a str>,
+}
+
+impl<'a> HeadFacts<'a> {
+    /// Looks through `headers` once.
+    pub fn of(headers: &'a HTTPHeaders) -> Self {
+        let mut facts = HeadFacts::default();
+        // Names come out in their normalised form, so plain comparisons suffice.
+        for (name, value) in headers.items() {
+            let slot = match name {
+                "Host" => &mut facts.host,
+                "Content-Length" => &mut facts.content_length,
+                "Transfer-Encoding" => &mut facts.transfer_encoding,
+                "Connection" => &mut facts.connection,
+                "Expect" => &mut facts.expect,
+                "Content-Encoding" => &mut facts.content_encoding,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        facts
+    }
+}
+
 /// How a request body is delimited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyFraming {
@@ -168,13 +206,28 @@ pub fn request_framing(
     headers: &mut HTTPHeaders,
     max_body_size: u64,
 ) -> Result<BodyFraming, FramingError> {
+    let (framing, collapsed) = body_framing(&HeadFacts::of(headers), max_body_size)?;
+    if let Some(length) = collapsed {
+        headers
+            .set("Content-Length", &length)
+            .map_err(FramingError::Malformed)?;
+    }
+    Ok(framing)
+}
+
+/// [`request_framing`] from a head's facts. When repeated equal `Content-Length` values
+/// must be collapsed into one, the one value comes back to be set.
+pub fn body_framing(
+    facts: &HeadFacts<'_>,
+    max_body_size: u64,
+) -> Result<(BodyFraming, Option<String>), FramingError> {
     let mut length = None;
-    if let Some(value) = headers.get("Content-Length") {
-        let mut value = value.to_owned();
+    let mut collapsed = None;
+    if let Some(mut value) = facts.content_length {
         if value.contains(',') {
             // Proxies sometimes repeat the header; equal values are fine.
             let mut pieces = Vec::new();
-            let mut rest = value.as_str();
+            let mut rest = value;
             loop {
                 match rest.find(',') {
                     Some(comma) => {
@@ -190,16 +243,13 @@ pub fn request_framing(
             if pieces.iter().any(|p| *p != pieces[0]) {
                 return Err(FramingError::Malformed(Error::input(format!(
                     "Multiple unequal Content-Lengths: {}",
-                    py_repr(&value)
+                    py_repr(value)
                 ))));
             }
-            let first = pieces[0].to_owned();
-            headers
-                .set("Content-Length", &first)
-                .map_err(FramingError::Malformed)?;
-            value = first;
+            value = pieces[0];
+            collapsed = Some(value.to_owned());
         }
-        let Some(n) = parse_int(&value) else {
+        let Some(n) = parse_int(value) else {
             return Err(FramingError::Malformed(Error::input(format!(
                 "Only integer Content-Length is allowed: {value}"
             ))));
@@ -211,23 +261,28 @@ pub fn request_framing(
         }
         length = Some(n);
     }
-    if is_transfer_encoding_chunked(headers)? {
-        return Ok(BodyFraming::Chunked);
+    if transfer_encoding_chunked(facts)? {
+        return Ok((BodyFraming::Chunked, collapsed));
     }
-    Ok(match length {
+    let framing = match length {
         Some(0) | None => BodyFraming::Empty,
         Some(n) => BodyFraming::Length(n),
-    })
+    };
+    Ok((framing, collapsed))
 }
 
 /// True if the headers say `Transfer-Encoding: chunked`; any other transfer coding, or
 /// one together with `Content-Length`, is refused (Tornado's
 /// `is_transfer_encoding_chunked`, strict against request smuggling).
 pub fn is_transfer_encoding_chunked(headers: &HTTPHeaders) -> Result<bool, FramingError> {
-    let Some(value) = headers.get("Transfer-Encoding") else {
+    transfer_encoding_chunked(&HeadFacts::of(headers))
+}
+
+fn transfer_encoding_chunked(facts: &HeadFacts<'_>) -> Result<bool, FramingError> {
+    let Some(value) = facts.transfer_encoding else {
         return Ok(false);
     };
-    if headers.contains("Content-Length") {
+    if facts.content_length.is_some() {
         return Err(FramingError::Malformed(Error::input(
             "Message with both Transfer-Encoding and Content-Length",
         )));
@@ -247,17 +302,26 @@ pub fn can_keep_alive(
     headers: &HTTPHeaders,
     no_keep_alive: bool,
 ) -> bool {
+    keep_alive(start_line, &HeadFacts::of(headers), no_keep_alive)
+}
+
+/// [`can_keep_alive`] from a head's facts.
+pub fn keep_alive(
+    start_line: &RequestStartLine,
+    facts: &HeadFacts<'_>,
+    no_keep_alive: bool,
+) -> bool {
     if no_keep_alive {
         return false;
     }
-    let connection = headers.get("Connection");
+    let connection = facts.connection;
     if start_line.version == HTTPVersion::HTTP_11 {
         return !connection.is_some_and(|c| c.eq_ignore_ascii_case("close"));
     }
     if start_line.version == HTTPVersion::HTTP_10 {
-        let framed = headers.contains("Content-Length")
-            || headers
-                .get("Transfer-Encoding")
+        let framed = facts.content_length.is_some()
+            || facts
+                .transfer_encoding
                 .is_some_and(|te| te.eq_ignore_ascii_case("chunked"))
             || start_line.method == Method::HEAD
             || start_line.method == Method::GET;
@@ -300,11 +364,20 @@ impl RequestFacts {
         headers: &HTTPHeaders,
         disconnect_on_finish: bool,
     ) -> Self {
+        Self::from_facts(start_line, &HeadFacts::of(headers), disconnect_on_finish)
+    }
+
+    /// The facts of a request whose head was looked through already.
+    pub fn from_facts(
+        start_line: &RequestStartLine,
+        facts: &HeadFacts<'_>,
+        disconnect_on_finish: bool,
+    ) -> Self {
         RequestFacts {
             version: start_line.version,
             method: start_line.method.clone(),
-            asked_keep_alive: headers
-                .get("Connection")
+            asked_keep_alive: facts
+                .connection
                 .is_some_and(|c| c.eq_ignore_ascii_case("keep-alive")),
             disconnect_on_finish,
         }

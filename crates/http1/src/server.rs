@@ -12,15 +12,14 @@ use std::task::Poll;
 use bytes::Bytes;
 use tornado_httputil::{
     ConnectionContext, Error, HTTPConnection, HTTPHeaders, HTTPMessageDelegate,
-    HTTPServerConnectionDelegate, RequestStartLine, ServerConnection, StartLine,
-    validate_host_header,
+    HTTPServerConnectionDelegate, RequestStartLine, ServerConnection, StartLine, validate_host,
 };
 use tornado_ioloop::{JoinHandle, timeout};
 use tornado_iostream::IOStream;
 
 use crate::connection::{ConnState, Exchange, HTTP1Connection};
 use crate::framing::{
-    self, BodyFraming, Chunk, ChunkError, ChunkedDecoder, FramingError, RequestFacts,
+    self, BodyFraming, Chunk, ChunkError, ChunkedDecoder, FramingError, HeadFacts, RequestFacts,
 };
 use crate::gzip::{Gunzip, GunzipError};
 use crate::params::HTTP1ConnectionParameters;
@@ -165,21 +164,29 @@ impl HTTP1ServerConnection {
             Some(Err(error)) => return self.malformed(&error),
             Some(Ok(head)) => head,
         };
-        if let Err(error) = validate_host_header(&headers, start_line.version) {
+        // Everything the connection needs from the head, in one pass over it.
+        let facts = HeadFacts::of(&headers);
+        if let Err(error) = validate_host(facts.host, start_line.version) {
             return self.malformed(&error);
         }
         // The framing is checked now; its size against the limit once the delegate had
         // its chance to change the limit.
-        let framing = match framing::request_framing(&mut headers, u64::MAX) {
+        let (framing, collapsed) = match framing::body_framing(&facts, u64::MAX) {
             Ok(framing) => framing,
             Err(FramingError::Malformed(error) | FramingError::TooLarge(error)) => {
                 return self.malformed(&error);
             }
         };
-        let keep_alive = framing::can_keep_alive(&start_line, &headers, self.params.no_keep_alive);
-        let facts = RequestFacts::new(&start_line, &headers, !keep_alive);
-        let expect_continue = headers.get("Expect") == Some("100-continue");
-        let mut gunzip = if self.params.decompress {
+        let keep_alive = framing::keep_alive(&start_line, &facts, self.params.no_keep_alive);
+        let request_facts = RequestFacts::from_facts(&start_line, &facts, !keep_alive);
+        let expect_continue = facts.expect == Some("100-continue");
+        let gzip = self.params.decompress && facts.content_encoding.is_some();
+        if let Some(length) = collapsed {
+            if let Err(error) = headers.set("Content-Length", &length) {
+                return self.malformed(&error);
+            }
+        }
+        let mut gunzip = if gzip {
             Gunzip::for_headers(
                 &mut headers,
                 self.params.max_body_size as u64,
@@ -191,7 +198,7 @@ impl HTTP1ServerConnection {
         self.conn.batching.set(true);
         let exchange = Exchange::new(
             self.conn.clone(),
-            facts,
+            request_facts,
             self.params.max_body_size,
             self.params.body_timeout,
         );

@@ -111,7 +111,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use headers::{GetAll, GetList, HTTPHeaders, latin1_encode, normalize_header};
 pub use params::{HeaderParams, encode_header_params, parse_header_params};
 pub use range::{get_content_range, parse_request_range};
-pub use request::{HTTPServerRequest, validate_host_header};
+pub use request::{HTTPServerRequest, validate_host, validate_host_header};
 pub use responses::{RESPONSES, responses};
 pub use start_line::{
     HTTPVersion, RequestStartLine, ResponseStartLine, parse_request_start_line,

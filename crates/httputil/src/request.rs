@@ -43,7 +43,13 @@ use crate::url::split_host_and_port;
 /// );
 /// ```
 pub fn validate_host_header(headers: &HTTPHeaders, version: HTTPVersion) -> Result<&str> {
-    let host = match headers.get("Host") {
+    validate_host(headers.get("Host"), version)
+}
+
+/// [`validate_host_header`] on the `Host` value itself (`None` when there is none), for
+/// code that has already looked it up.
+pub fn validate_host(host: Option<&str>, version: HTTPVersion) -> Result<&str> {
+    let host = match host {
         Some(host) => host,
         None if version == HTTPVersion::HTTP_10 => "127.0.0.1",
         None => return Err(Error::input("Missing Host header")),
