@@ -59,6 +59,8 @@ mod error;
 mod io_traits;
 mod read;
 mod stream;
+#[cfg(feature = "tls")]
+mod tls;
 mod transport;
 mod write;
 
@@ -66,3 +68,12 @@ pub use crate::error::{Error, Result, StreamClosedError, UnsatisfiableReadError}
 pub use crate::stream::{IOStream, IOStreamOptions, PipeIOStream};
 pub use crate::transport::Transport;
 pub use crate::write::WriteFuture;
+
+#[cfg(feature = "tls")]
+pub use crate::tls::{
+    CertReqs, HandshakeFuture, SSLIOStream, SslConfig, SslOptions, ssl_options_to_client_config,
+    ssl_options_to_server_config,
+};
+/// rustls, whose `ServerConfig` and `ClientConfig` the TLS constructors accept.
+#[cfg(feature = "tls")]
+pub use rustls;
