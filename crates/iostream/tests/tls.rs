@@ -193,6 +193,34 @@ fn large_transfers_in_both_directions_at_once() {
 }
 
 #[test]
+fn small_reads_from_large_records() {
+    // Each read(2) brings many 16 KiB records; reads of a few bytes take them apart.
+    const SIZE: usize = 300 * 1024;
+    run(async {
+        let (server, client) =
+            connected_pair(server_options(), client_options(), Some("localhost")).await;
+        let data: Vec<u8> = (0..SIZE).map(|i| (i % 253) as u8).collect();
+        server.write(data.clone()).await.unwrap();
+        sleep(Duration::from_millis(5)).await;
+        let mut received = Vec::with_capacity(SIZE);
+        let mut buf = [0; 7];
+        while received.len() < SIZE / 2 {
+            let n = client.read_into(&mut buf, true).await.unwrap();
+            received.extend_from_slice(&buf[..n]);
+        }
+        while received.len() < SIZE {
+            let chunk = client
+                .read_bytes(1000.min(SIZE - received.len()), false)
+                .await;
+            received.extend_from_slice(&chunk.unwrap());
+        }
+        assert!(received == data);
+        server.close();
+        assert_eq!(&client.read_until_close().await.unwrap()[..], b"");
+    });
+}
+
+#[test]
 fn untrusted_certificates_fail_on_both_sides() {
     run(async {
         // The default client trusts only the webpki roots, not our CA (Tornado's

@@ -25,6 +25,15 @@ use crate::transport::Transport;
 /// How much plaintext rustls may hold encrypted and unsent: the most one write encrypts.
 const SEND_BUFFER_LIMIT: usize = 256 * 1024;
 
+/// How much one read(2) of records asks for. rustls alone reads 4 KiB at a time; we read
+/// big and hand it the records from memory.
+const RECEIVE_CHUNK: usize = 256 * 1024;
+
+thread_local! {
+    /// The buffer every read(2) of records lands in, one per thread.
+    static RECORDS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// A plain transport seen as `std::io::Read + Write`, which rustls reads and writes.
 struct Plain<'a>(&'a mut dyn Transport);
 
@@ -64,6 +73,10 @@ pub(crate) struct TlsTransport {
     failed: bool,
     /// Plaintext encrypted by an earlier write whose records are not all sent yet.
     unreported: usize,
+    /// Records read from the socket that rustls could not take yet (its plaintext
+    /// buffer was full): `pending[pending_start..]`. Empty and unallocated when idle.
+    pending: Vec<u8>,
+    pending_start: usize,
 }
 
 impl TlsTransport {
@@ -75,6 +88,8 @@ impl TlsTransport {
             established: false,
             failed: false,
             unreported: 0,
+            pending: Vec::new(),
+            pending_start: 0,
         }
     }
 
@@ -112,6 +127,73 @@ impl TlsTransport {
     }
 }
 
+impl TlsTransport {
+    /// Hands rustls records from `data` until it takes no more (its plaintext buffer is
+    /// full) or `data` is used up, decrypting them. Returns how much it took.
+    fn feed(&mut self, data: &[u8]) -> io::Result<usize> {
+        let mut rest = data;
+        while !rest.is_empty() {
+            match self.conn.read_tls(&mut rest) {
+                Ok(0) => break,
+                Ok(_) => {}
+                // "received plaintext buffer full": the caller drains it first.
+                Err(e) if e.kind() == io::ErrorKind::Other => break,
+                Err(e) => return Err(e),
+            }
+            if let Err(err) = self.conn.process_new_packets() {
+                self.failed = true;
+                let _ = self.send_records();
+                return Err(tls_error(err));
+            }
+        }
+        Ok(data.len() - rest.len())
+    }
+
+    /// Feeds the records kept from an earlier read. `Ok(true)` if rustls took some.
+    fn feed_pending(&mut self) -> io::Result<bool> {
+        let pending = std::mem::take(&mut self.pending);
+        let taken = self.feed(&pending[self.pending_start..])?;
+        self.pending_start += taken;
+        if self.pending_start < pending.len() {
+            self.pending = pending;
+        } else {
+            self.pending_start = 0;
+        }
+        Ok(taken > 0)
+    }
+
+    /// Reads records from the socket and feeds them to rustls, keeping what it cannot
+    /// take yet. `Ok(true)` if anything was read; at the end of the stream, rustls is
+    /// told so and the reader reports it.
+    fn read_socket(&mut self) -> io::Result<bool> {
+        RECORDS.with(|records| {
+            let mut records = records.borrow_mut();
+            if records.len() < RECEIVE_CHUNK {
+                records.resize(RECEIVE_CHUNK, 0);
+            }
+            let n = loop {
+                match self.plain.read(&mut records[..]) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    other => break other?,
+                }
+            };
+            if n == 0 {
+                self.conn.read_tls(&mut &[][..])?;
+                if let Err(err) = self.conn.process_new_packets() {
+                    self.failed = true;
+                    return Err(tls_error(err));
+                }
+                return Ok(true);
+            }
+            let taken = self.feed(&records[..n])?;
+            if taken < n {
+                self.pending.extend_from_slice(&records[taken..n]);
+            }
+            Ok(true)
+        })
+    }
+}
+
 impl Transport for TlsTransport {
     fn fd(&self) -> RawFd {
         self.plain.fd()
@@ -121,17 +203,37 @@ impl Transport for TlsTransport {
         if !self.established {
             return Err(io::ErrorKind::WouldBlock.into());
         }
+        let mut filled = 0;
+        let mut stalled = false;
         loop {
-            match self.conn.reader().read(buf) {
-                Ok(n) => return Ok(n),
+            // Plaintext rustls has already decrypted.
+            match self.conn.reader().read(&mut buf[filled..]) {
+                // A close_notify: the end of the stream, after what was read.
+                Ok(0) => return Ok(filled),
+                Ok(n) => {
+                    filled += n;
+                    if filled == buf.len() {
+                        return Ok(filled);
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 // The peer closed the connection without a close_notify. Python's ssl
                 // module (suppress_ragged_eofs) and so Tornado take that as an end of
                 // stream, and so do we.
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(filled),
                 Err(e) => return Err(e),
             }
-            let more = self.receive_records()?;
+            let progress = if self.pending_start < self.pending.len() {
+                self.feed_pending()?
+            } else {
+                match self.read_socket() {
+                    Ok(progress) => progress,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock && filled > 0 => {
+                        return Ok(filled);
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
             if self.conn.wants_write() {
                 // Answers to what was read (a key update): send them if we can; the
                 // stream's flusher sends the rest.
@@ -140,15 +242,13 @@ impl Transport for TlsTransport {
                     _ => {}
                 }
             }
-            if !more {
-                // The end of the stream: the reader now reports it (`Ok(0)` or an
-                // unexpected end, handled above).
-                match self.conn.reader().read(buf) {
-                    Ok(n) => return Ok(n),
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
-                    Err(e) => return Err(e),
-                }
+            // rustls refuses records only while it holds plaintext (drained above) or
+            // after a close_notify (reported above): twice in a row is a bug, not a
+            // reason to spin.
+            if progress {
+                stalled = false;
+            } else if std::mem::replace(&mut stalled, true) {
+                return Err(io::Error::other("TLS records could not be processed"));
             }
         }
     }
