@@ -52,9 +52,11 @@ use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
 
 use tornado_ioloop::IOLoop;
-use tornado_iostream::{IOStream, IOStreamOptions};
+use tornado_iostream::rustls::ServerConfig;
+use tornado_iostream::{IOStream, IOStreamOptions, SslConfig, ssl_options_to_server_config};
 
 use crate::error::{Error, Result};
 use crate::netutil::{
@@ -85,6 +87,18 @@ pub trait StreamHandler: 'static {
 /// A [`StreamHandler`] made of a closure; see [`TCPServer::from_fn`].
 pub struct FnHandler<F>(F);
 
+impl<F> FnHandler<F> {
+    /// A handler calling `handle_stream` for each connection (for
+    /// [`TCPServer::with_options`]; [`TCPServer::from_fn`] is the shortcut).
+    pub fn new<Fut>(handle_stream: F) -> FnHandler<F>
+    where
+        F: Fn(IOStream, Address) -> Fut + 'static,
+        Fut: Future<Output = HandlerResult>,
+    {
+        FnHandler(handle_stream)
+    }
+}
+
 impl<F> fmt::Debug for FnHandler<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("FnHandler")
@@ -109,6 +123,13 @@ where
 /// limit). Every field defaults to Tornado's behaviour.
 #[derive(Clone, Debug, Default)]
 pub struct TCPServerOptions {
+    /// Serve TLS: [`SslOptions`](crate::netutil::SslOptions) (Tornado's `ssl_options`
+    /// dict: `certfile`, `keyfile`, `ca_certs`, `cert_reqs`) or a ready rustls
+    /// `ServerConfig` (Tornado's `SSLContext`). The configuration is built (and its files
+    /// read) when the server is made; each connection's handshake completes before
+    /// `handle_stream` is called, and a connection whose handshake fails is closed
+    /// (protocol errors are logged as "SSL Error on ...", a client that hangs up is not).
+    pub ssl_options: Option<SslConfig>,
     /// The read buffer limit of each connection's stream (100 MiB).
     pub max_buffer_size: Option<usize>,
     /// How much each read(2) of a connection asks for (64 KiB, or half of
@@ -140,6 +161,8 @@ impl TCPServerOptions {
 struct ServerInner<H: StreamHandler> {
     handler: Rc<H>,
     options: TCPServerOptions,
+    /// The TLS configuration built from `options.ssl_options`.
+    tls: Option<Arc<ServerConfig>>,
     stream_options: IOStreamOptions,
     io_loop: RefCell<Option<IOLoop>>,
     /// The listeners being served.
@@ -204,23 +227,34 @@ where
 impl<H: StreamHandler> TCPServer<H> {
     /// A server with the default options.
     pub fn new(handler: H) -> TCPServer<H> {
-        TCPServer::build(handler, TCPServerOptions::default())
+        TCPServer::build(handler, TCPServerOptions::default(), None)
     }
 
-    /// A server with `options`.
+    /// A server with `options`. Fails when `ssl_options` do not make a server
+    /// configuration (Tornado's checks: `missing key "certfile" in ssl_options`,
+    /// `certfile "..." does not exist`, then the files' contents).
     pub fn with_options(handler: H, options: TCPServerOptions) -> Result<TCPServer<H>> {
         if options.max_connections == Some(0) {
             return Err(Error::InvalidArgument(
                 "max_connections must be at least 1 (None for no limit)".into(),
             ));
         }
-        Ok(TCPServer::build(handler, options))
+        let tls = match &options.ssl_options {
+            Some(ssl) => Some(ssl_options_to_server_config(ssl.clone())?),
+            None => None,
+        };
+        Ok(TCPServer::build(handler, options, tls))
     }
 
-    fn build(handler: H, options: TCPServerOptions) -> TCPServer<H> {
+    fn build(
+        handler: H,
+        options: TCPServerOptions,
+        tls: Option<Arc<ServerConfig>>,
+    ) -> TCPServer<H> {
         TCPServer {
             inner: Rc::new(ServerInner {
                 handler: Rc::new(handler),
+                tls,
                 stream_options: options.stream_options(),
                 options,
                 io_loop: RefCell::new(IOLoop::try_current()),
@@ -437,8 +471,24 @@ impl<H: StreamHandler> ServerInner<H> {
             server: Rc::downgrade(self),
         };
         let handler = self.handler.clone();
+        let tls = self.tls.clone();
         io_loop.spawn_callback(async move {
             let _guard = guard;
+            if let Some(config) = tls {
+                // The handshake comes first. A failure closes the stream; the stream
+                // logs protocol errors ("SSL Error on ..."), not clients that hang up.
+                let handshake = match stream.start_tls(true, config, None) {
+                    Ok(handshake) => handshake,
+                    Err(err) => {
+                        log::error!(target: "tornado.application", "Error in connection callback: {err}");
+                        return;
+                    }
+                };
+                if let Err(err) = handshake.await {
+                    log::debug!(target: "tornado.general", "TLS handshake with {address} failed: {err}");
+                    return;
+                }
+            }
             let outcome = {
                 let mut serving = pin!(handler.handle_stream(stream, address));
                 poll_fn(|cx| match catch_unwind(AssertUnwindSafe(|| serving.as_mut().poll(cx))) {

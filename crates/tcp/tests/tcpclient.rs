@@ -455,3 +455,123 @@ fn the_configured_resolver_is_used_and_closed() {
     client.close();
     assert_eq!(Rc::strong_count(&shared), 2);
 }
+
+// ----- TLS -----
+
+/// A TLS echo-once server with the test certificate.
+fn tls_server() -> (TCPServer<impl tornado_tcp::tcpserver::StreamHandler>, u16) {
+    let server = TCPServer::with_options(
+        tornado_tcp::tcpserver::FnHandler::new(|stream, _| async move {
+            let line = stream.read_until(b"\n", None).await?;
+            stream.write(line).await?;
+            Ok(())
+        }),
+        tornado_tcp::tcpserver::TCPServerOptions {
+            ssl_options: Some(util::server_ssl().into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    server.listen(0, Some("127.0.0.1")).unwrap();
+    let port = server.local_addrs()[0].port();
+    (server, port)
+}
+
+fn tls_options(ssl: tornado_tcp::netutil::SslOptions) -> ConnectOptions {
+    ConnectOptions {
+        ssl_options: Some(ssl.into()),
+        ..ConnectOptions::default()
+    }
+}
+
+#[test]
+fn tls_connections_check_the_host_name() {
+    run(async {
+        let (_server, port) = tls_server();
+        // The certificate names localhost and 127.0.0.1.
+        for host in ["localhost", "127.0.0.1"] {
+            let stream = TCPClient::new()
+                .connect_with(host, port, &tls_options(util::client_ssl()))
+                .await
+                .unwrap();
+            assert!(stream.is_tls());
+            drop(stream.write("ping\n"));
+            assert_eq!(
+                &stream.read_until(b"\n", None).await.unwrap()[..],
+                b"ping\n"
+            );
+        }
+        // A name the certificate does not have: the handshake fails.
+        let client = TCPClient::with_resolver(fixed(&["127.0.0.1:0"]));
+        let err = client
+            .connect_with("wrong.example", port, &tls_options(util::client_ssl()))
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().to_lowercase().contains("certificate"),
+            "{err}"
+        );
+        // Unless verification is off (Python's cert_reqs=CERT_NONE).
+        let stream = client
+            .connect_with(
+                "wrong.example",
+                port,
+                &tls_options(tornado_tcp::netutil::SslOptions::insecure()),
+            )
+            .await
+            .unwrap();
+        assert!(stream.is_tls());
+        // The default trusts the webpki roots only, not the test CA.
+        let err = TCPClient::new()
+            .connect_with("localhost", port, &tls_options(Default::default()))
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().to_lowercase().contains("certificate"),
+            "{err}"
+        );
+    });
+}
+
+#[test]
+fn tls_handshakes_are_bounded_by_the_timeout() {
+    // A plain server that accepts and never answers the handshake.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let started = Instant::now();
+    let err = run(async move {
+        TCPClient::new()
+            .connect_with(
+                "127.0.0.1",
+                port,
+                &ConnectOptions {
+                    timeout: Some(Duration::from_millis(100).into()),
+                    ..tls_options(util::client_ssl())
+                },
+            )
+            .await
+    })
+    .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    drop(listener);
+}
+
+#[test]
+fn bad_tls_options_fail_before_connecting() {
+    let err = run(async {
+        // Port 9 on a resolver that is never asked: the options are read first.
+        TCPClient::with_resolver(Rc::new(NeverResolver))
+            .connect_with(
+                "localhost",
+                9,
+                &tls_options(tornado_tcp::netutil::SslOptions {
+                    ca_certs: Some("/nowhere/ca.crt".into()),
+                    ..Default::default()
+                }),
+            )
+            .await
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("/nowhere/ca.crt"), "{err}");
+}

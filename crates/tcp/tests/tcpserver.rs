@@ -21,7 +21,10 @@ use tornado_tcp::netutil::{
     Address, BindOptions, UnixAddress, bind_sockets, bind_sockets_with, bind_unix_socket,
     listen_fds,
 };
-use tornado_tcp::tcpserver::{HandlerResult, StreamHandler, TCPServer, TCPServerOptions};
+use tornado_tcp::tcpclient::{ConnectOptions, TCPClient};
+use tornado_tcp::tcpserver::{
+    FnHandler, HandlerResult, StreamHandler, TCPServer, TCPServerOptions,
+};
 use util::{connect, logged, run};
 
 /// Echoes lines until the peer closes.
@@ -630,4 +633,115 @@ fn unix_clients_of_plain_sockets() {
     });
     assert_eq!(reply, b"std\n");
     let _ = std::fs::remove_file(path);
+}
+
+// ----- TLS -----
+
+fn tls_server<H: StreamHandler>(handler: H) -> TCPServer<H> {
+    TCPServer::with_options(
+        handler,
+        TCPServerOptions {
+            ssl_options: Some(util::server_ssl().into()),
+            ..TCPServerOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn tls_servers_handshake_before_handle_stream() {
+    run(async {
+        let server = tls_server(FnHandler::new(|stream, _| async move {
+            // The handshake is over: the session's details are there.
+            assert!(stream.is_tls());
+            let version = stream.tls_version().unwrap_or_default();
+            let line = stream.read_until(b"\n", None).await?;
+            stream
+                .write(format!("{version} {}", String::from_utf8_lossy(&line)))
+                .await?;
+            Ok(())
+        }));
+        server.listen(0, Some("127.0.0.1")).unwrap();
+        let port = server.local_addrs()[0].port();
+        let client = TCPClient::new();
+        let stream = client
+            .connect_with(
+                "localhost",
+                port,
+                &ConnectOptions {
+                    ssl_options: Some(util::client_ssl().into()),
+                    ..ConnectOptions::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(stream.is_tls());
+        drop(stream.write("secret\n"));
+        let reply = stream.read_until(b"\n", None).await.unwrap();
+        assert!(reply.ends_with(b" secret\n"), "{reply:?}");
+        assert!(reply.starts_with(b"TLS"), "{reply:?}");
+    });
+}
+
+#[test]
+fn tls_options_are_checked_when_the_server_is_made() {
+    // Tornado's checks, with its messages.
+    let options = |ssl: tornado_tcp::netutil::SslOptions| TCPServerOptions {
+        ssl_options: Some(ssl.into()),
+        ..TCPServerOptions::default()
+    };
+    let err = TCPServer::with_options(Echo, options(Default::default())).unwrap_err();
+    assert_eq!(err.to_string(), "missing key \"certfile\" in ssl_options");
+    let missing = tornado_tcp::netutil::SslOptions::server("/nowhere.crt", "/nowhere.key");
+    let err = TCPServer::with_options(Echo, options(missing)).unwrap_err();
+    assert_eq!(err.to_string(), "certfile \"/nowhere.crt\" does not exist");
+}
+
+#[test]
+fn failed_handshakes_are_logged_and_dropped() {
+    run(async {
+        let served = Rc::new(Cell::new(0));
+        let count = served.clone();
+        let server = tls_server(FnHandler::new(move |stream, _| {
+            count.set(count.get() + 1);
+            async move {
+                stream.write("hi\n").await?;
+                Ok(())
+            }
+        }));
+        server.listen(0, Some("127.0.0.1")).unwrap();
+        let address = server.local_addrs()[0];
+
+        // A client that does not speak TLS: an SSL error, logged; the connection closes.
+        let plain = IOStream::connect(address).await.unwrap();
+        drop(plain.write("GET / HTTP/1.0\r\n\r\n"));
+        plain.read_until_close().await.ok();
+        // A client that connects and hangs up at once: closed without noise.
+        IOStream::connect(address).await.unwrap().close();
+        sleep(Duration::from_millis(50)).await;
+        let warnings = logged(log::Level::Warn, "SSL Error on");
+        assert_eq!(warnings.len(), 1, "{:?}", util::logs());
+        assert_eq!(served.get(), 0, "handle_stream runs only after a handshake");
+
+        // The server goes on.
+        let stream = TCPClient::new()
+            .connect_with(
+                "127.0.0.1",
+                address.port(),
+                &ConnectOptions {
+                    ssl_options: Some(util::client_ssl().into()),
+                    ..ConnectOptions::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(&stream.read_until(b"\n", None).await.unwrap()[..], b"hi\n");
+        assert_eq!(served.get(), 1);
+        assert_eq!(
+            util::logged(log::Level::Warn, "").len(),
+            1,
+            "{:?}",
+            util::logs()
+        );
+    });
 }

@@ -33,7 +33,7 @@ use std::task::Poll;
 use std::time::Instant;
 
 use tornado_ioloop::{Deadline, Sleep, sleep, sleep_until};
-use tornado_iostream::{IOStream, IOStreamOptions};
+use tornado_iostream::{IOStream, IOStreamOptions, SslConfig, ssl_options_to_client_config};
 
 pub use connector::INITIAL_CONNECT_TIMEOUT;
 use connector::{Command, Connector, Outcome};
@@ -46,6 +46,12 @@ use crate::netutil::{AddressFamily, Resolver};
 pub struct ConnectOptions {
     /// Which address family to connect over (`AF_UNSPEC`: any the host has).
     pub af: AddressFamily,
+    /// Speak TLS: [`SslOptions`](crate::netutil::SslOptions) (Tornado's `ssl_options`
+    /// dict; the default verifies the server against the webpki roots and checks that
+    /// its certificate names `host`) or a ready rustls `ClientConfig`. The connection is
+    /// made in clear, then the handshake runs with `host` as the server name (Tornado's
+    /// `start_tls(server_hostname=host)`), within `timeout`.
+    pub ssl_options: Option<SslConfig>,
     /// The new stream's read buffer limit (100 MiB).
     pub max_buffer_size: Option<usize>,
     /// The local address to connect from.
@@ -118,6 +124,11 @@ impl TCPClient {
         options: &ConnectOptions,
     ) -> Result<IOStream> {
         let deadline = options.timeout.map(Deadline::to_instant);
+        // Bad TLS options fail before anything is resolved or connected.
+        let tls = match &options.ssl_options {
+            Some(ssl) => Some(ssl_options_to_client_config(ssl.clone())?),
+            None => None,
+        };
         let resolving = self.resolver.resolve(host, port, options.af);
         let addresses = match deadline {
             Some(at) => tornado_ioloop::timeout(at, resolving).await??,
@@ -133,15 +144,32 @@ impl TCPClient {
             let source = source_address(&address, source_ip, source_port);
             IOStream::connect_with(address, source, stream_options)
         };
-        match race(addresses, deadline, connect).await {
-            Outcome::Connected(_, stream) => Ok(stream),
-            Outcome::Failed(attempts) => Err(Error::Connect {
-                host: host.to_owned(),
-                port,
-                attempts,
-            }),
-            Outcome::TimedOut(_) => Err(Error::Timeout),
-        }
+        let stream = match race(addresses, deadline, connect).await {
+            Outcome::Connected(_, stream) => stream,
+            Outcome::Failed(attempts) => {
+                return Err(Error::Connect {
+                    host: host.to_owned(),
+                    port,
+                    attempts,
+                });
+            }
+            Outcome::TimedOut(_) => return Err(Error::Timeout),
+        };
+        let Some(config) = tls else {
+            return Ok(stream);
+        };
+        let handshake = stream.start_tls(false, config, Some(host))?;
+        let stream = match deadline {
+            Some(at) => match tornado_ioloop::timeout(at, handshake).await {
+                Ok(result) => result?,
+                Err(timed_out) => {
+                    stream.close();
+                    return Err(timed_out.into());
+                }
+            },
+            None => handshake.await?,
+        };
+        Ok(stream)
     }
 }
 

@@ -271,3 +271,25 @@ impl CpuClock {
         Duration::from_millis(ticks * 10)
     }
 }
+
+// ----- TLS fixtures -----
+
+/// A file of `tests/data`.
+pub fn data(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Server options with the test certificate (for localhost, foo.example.com, 127.0.0.1).
+pub fn server_ssl() -> tornado_tcp::netutil::SslOptions {
+    tornado_tcp::netutil::SslOptions::server(data("server.crt"), data("server.key"))
+}
+
+/// Client options trusting the test CA.
+pub fn client_ssl() -> tornado_tcp::netutil::SslOptions {
+    tornado_tcp::netutil::SslOptions {
+        ca_certs: Some(data("ca.crt")),
+        ..Default::default()
+    }
+}
