@@ -9,7 +9,11 @@ pub use tornado_ioloop as ioloop;
 /// Tornado's `tornado.gen` (`gen` is a reserved word in Rust 2024).
 pub use tornado_ioloop::r#gen;
 pub use tornado_ioloop::{concurrent, locks, queues};
+pub use tornado_iostream as iostream;
 pub use tornado_locale as locale;
 pub use tornado_log as log;
 pub use tornado_options as options;
+pub use tornado_tcp as tcp;
+/// Tornado's `tornado.netutil`, `tornado.tcpserver` and `tornado.tcpclient`.
+pub use tornado_tcp::{netutil, tcpclient, tcpserver};
 pub use tornado_util as util;

@@ -63,6 +63,15 @@ pub enum Error {
     AlreadyReading,
     /// Connecting or setting up the stream failed.
     Io(Arc<io::Error>),
+    /// `start_tls` on a stream with a read in flight, buffered data or queued writes
+    /// (Tornado's `ValueError("IOStream is not idle; cannot convert to SSL")`).
+    NotIdle,
+    /// `wait_for_handshake` while another wait for the same handshake is pending
+    /// (Tornado's `RuntimeError("Already waiting")`).
+    AlreadyWaiting,
+    /// TLS options that cannot make a configuration: a missing or unreadable file, a bad
+    /// PEM, a client configuration where a server one is needed... The message says which.
+    TlsConfig(String),
 }
 
 impl Error {
@@ -83,6 +92,11 @@ impl Error {
     /// A buffer limit was reached.
     pub fn is_buffer_full(&self) -> bool {
         matches!(self, Error::ReadBufferFull(_) | Error::WriteBufferFull(_))
+    }
+
+    /// The TLS options were unusable ([`Error::TlsConfig`]).
+    pub fn is_tls_config(&self) -> bool {
+        matches!(self, Error::TlsConfig(_))
     }
 
     /// The underlying I/O error: the cause of a close, or a failure to connect.
@@ -108,6 +122,9 @@ impl fmt::Display for Error {
             }
             Error::AlreadyReading => f.write_str("Already reading: one read at a time per stream"),
             Error::Io(err) => err.fmt(f),
+            Error::NotIdle => f.write_str("IOStream is not idle; cannot convert to SSL"),
+            Error::AlreadyWaiting => f.write_str("Already waiting"),
+            Error::TlsConfig(message) => f.write_str(message),
         }
     }
 }
@@ -137,7 +154,8 @@ impl From<Error> for io::Error {
             Error::Closed(_) => io::ErrorKind::NotConnected,
             Error::Unsatisfiable(_) | Error::ReadBufferFull(_) => io::ErrorKind::InvalidData,
             Error::WriteBufferFull(_) => io::ErrorKind::WouldBlock,
-            Error::AlreadyReading => io::ErrorKind::Other,
+            Error::AlreadyReading | Error::NotIdle | Error::AlreadyWaiting => io::ErrorKind::Other,
+            Error::TlsConfig(_) => io::ErrorKind::InvalidInput,
             Error::Io(cause) => cause.kind(),
         };
         io::Error::new(kind, err)

@@ -181,6 +181,7 @@ impl Inner {
     /// registered for readability when there is nothing to read.
     pub(crate) fn fill(self: &Rc<Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
         let chunk = self.options.read_chunk_size.max(1);
+        let mut wants_flush = false;
         let outcome = SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             if scratch.len() < chunk {
@@ -197,8 +198,13 @@ impl Inner {
                     .buffer
                     .extend_from_slice(&scratch[..n]);
             }
+            wants_flush = io.transport.wants_flush();
             result
         });
+        if wants_flush {
+            // The read produced records to send (a TLS key update, say).
+            crate::write::ensure_flusher(self);
+        }
         match outcome {
             Ok(0) => {
                 // The end of the stream: the peer closed (or we already had).
@@ -360,10 +366,17 @@ impl Inner {
             if self.state.borrow().closed {
                 return Poll::Ready(Err(self.closed_error()));
             }
-            let result = match self.io.borrow_mut().as_mut() {
-                Some(io) => io.transport.read(&mut buf[*filled..]),
-                None => Ok(0),
+            let (result, wants_flush) = match self.io.borrow_mut().as_mut() {
+                Some(io) => (
+                    io.transport.read(&mut buf[*filled..]),
+                    io.transport.wants_flush(),
+                ),
+                None => (Ok(0), false),
             };
+            if wants_flush {
+                // The read produced records to send (a TLS key update, say).
+                crate::write::ensure_flusher(self);
+            }
             match result {
                 Ok(0) => self.close(None),
                 Ok(n) => *filled += n,

@@ -87,6 +87,12 @@ pub(crate) struct State {
     /// The task that notices a peer's close while nobody reads is running.
     pub(crate) watching: bool,
     pub(crate) watcher_waker: Option<Waker>,
+    /// Tasks waiting for the transport's handshake to end (readers, the flusher, the
+    /// watcher, `wait_for_handshake`).
+    pub(crate) handshake_waiters: Vec<Waker>,
+    /// A `wait_for_handshake` future is pending (Tornado allows one at a time).
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    pub(crate) handshake_claimed: bool,
 }
 
 pub(crate) struct Inner {
@@ -327,6 +333,7 @@ impl Inner {
             let mut wakers: Vec<Waker> = state.write_waiters.drain(..).map(|(_, w)| w).collect();
             wakers.extend(state.reader_waker.take());
             wakers.extend(state.watcher_waker.take());
+            wakers.append(&mut state.handshake_waiters);
             (wakers, self.io.borrow_mut().take())
         };
         // The registration leaves the loop, then the descriptor closes.
@@ -347,13 +354,18 @@ impl Inner {
         Error::closed(self.state.borrow().error.clone())
     }
 
-    /// Waits-for-readiness helper: registers `cx` for `interest` on the descriptor.
+    /// Waits-for-readiness helper: registers `cx` for `interest` on the descriptor, or,
+    /// while the transport is handshaking, for the end of the handshake.
     pub(crate) fn poll_ready(
         &self,
         cx: &mut std::task::Context<'_>,
         interest: Events,
     ) -> std::task::Poll<()> {
         match self.io.borrow().as_ref() {
+            Some(io) if io.transport.handshaking() => {
+                self.wait_for_handshake_end(cx);
+                std::task::Poll::Pending
+            }
             Some(io) => {
                 io.registration.clear_ready(interest);
                 match io.registration.poll_ready(cx, interest) {
@@ -363,6 +375,27 @@ impl Inner {
             }
             None => std::task::Poll::Ready(()),
         }
+    }
+}
+
+impl Inner {
+    /// Registers `cx` to be woken when the handshake ends (or the stream closes).
+    pub(crate) fn wait_for_handshake_end(&self, cx: &std::task::Context<'_>) {
+        let mut state = self.state.borrow_mut();
+        if !state
+            .handshake_waiters
+            .iter()
+            .any(|waker| waker.will_wake(cx.waker()))
+        {
+            state.handshake_waiters.push(cx.waker().clone());
+        }
+    }
+
+    /// Wakes everyone waiting for the handshake to end.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    pub(crate) fn wake_handshake_waiters(&self) {
+        let wakers = std::mem::take(&mut self.state.borrow_mut().handshake_waiters);
+        wakers.into_iter().for_each(Waker::wake);
     }
 }
 

@@ -8,6 +8,8 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 
+use tornado_ioloop::Events;
+
 /// A non-blocking byte transport.
 ///
 /// Reads wait only for readability and writes only for writability: a transport that must
@@ -52,6 +54,27 @@ pub trait Transport: std::fmt::Debug {
     /// Tells the peer nothing more will be written, if the transport can.
     fn shutdown_write(&mut self) -> io::Result<()> {
         Ok(())
+    }
+
+    /// The transport is negotiating (a TLS handshake) and carries no data yet: reads and
+    /// writes fail with `WouldBlock`, and the stream's reader and writer wait for the
+    /// negotiation to end instead of waiting on the descriptor.
+    fn handshaking(&self) -> bool {
+        false
+    }
+
+    /// Moves the negotiation forward. `Ok(None)` when it is over (or there is none);
+    /// `Ok(Some(events))` when it must wait for the descriptor to be readable or writable;
+    /// an error when it failed. One task per stream calls this while
+    /// [`handshaking`](Self::handshaking) is true.
+    fn handshake(&mut self) -> io::Result<Option<Events>> {
+        Ok(None)
+    }
+
+    /// The TLS session, for a transport that has one.
+    #[cfg(feature = "tls")]
+    fn tls_connection(&self) -> Option<&rustls::Connection> {
+        None
     }
 }
 
