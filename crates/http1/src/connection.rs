@@ -57,6 +57,10 @@ pub(crate) struct ConnState {
     /// The serving loop is running through requests that were already buffered:
     /// answers wait in `out` and go out together.
     pub(crate) batching: Cell<bool>,
+    /// The server is shutting down: the request in flight is the last.
+    pub(crate) draining: Cell<bool>,
+    /// A request is in flight (its head was read and its answer is not finished).
+    pub(crate) busy: Cell<bool>,
 }
 
 impl ConnState {
@@ -66,6 +70,8 @@ impl ConnState {
             context,
             out: RefCell::new(Vec::new()),
             batching: Cell::new(false),
+            draining: Cell::new(false),
+            busy: Cell::new(false),
         })
     }
 
@@ -306,6 +312,9 @@ impl HTTPConnection for HTTP1Connection {
             return Err(Error::output("Response headers were already written"));
         }
         let mark = exchange.conn.mark();
+        if exchange.conn.draining.get() {
+            exchange.disconnect_on_finish.set(true);
+        }
         let mut facts = exchange.facts.clone();
         facts.disconnect_on_finish = exchange.disconnect_on_finish.get();
         let plan = match framing::plan_response(&facts, start_line.code, headers) {

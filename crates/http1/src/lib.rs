@@ -100,4 +100,4 @@ mod server;
 
 pub use crate::connection::HTTP1Connection;
 pub use crate::params::HTTP1ConnectionParameters;
-pub use crate::server::HTTP1ServerConnection;
+pub use crate::server::{ConnectionHandle, HTTP1ServerConnection};

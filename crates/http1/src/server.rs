@@ -68,6 +68,15 @@ impl HTTP1ServerConnection {
         &self.info
     }
 
+    /// A handle that closes or drains the connection from outside (a server shutting
+    /// down).
+    pub fn handle(&self) -> ConnectionHandle {
+        ConnectionHandle {
+            conn: self.conn.clone(),
+            id: self.info.id,
+        }
+    }
+
     /// Serves requests until the connection closes, as a task on the stream's loop
     /// (Tornado's `start_serving`).
     pub fn start_serving<D>(self, delegate: Rc<D>) -> JoinHandle<()>
@@ -159,7 +168,25 @@ impl HTTP1ServerConnection {
     }
 
     async fn serve_one<D: HTTPServerConnectionDelegate>(&self, delegate: &D) -> Outcome {
-        let (start_line, mut headers) = match self.read_head().await {
+        if self.conn.draining.get() {
+            return Outcome::Stop;
+        }
+        let head = self.read_head().await;
+        self.conn.busy.set(true);
+        let outcome = self.serve_request(delegate, head).await;
+        self.conn.busy.set(false);
+        if self.conn.draining.get() {
+            return Outcome::Stop;
+        }
+        outcome
+    }
+
+    async fn serve_request<D: HTTPServerConnectionDelegate>(
+        &self,
+        delegate: &D,
+        head: Option<Result<(RequestStartLine, HTTPHeaders), Error>>,
+    ) -> Outcome {
+        let (start_line, mut headers) = match head {
             None => return Outcome::Stop,
             Some(Err(error)) => return self.malformed(&error),
             Some(Ok(head)) => head,
@@ -448,6 +475,56 @@ impl HTTP1ServerConnection {
             }
         }
         None
+    }
+}
+
+/// Closes or drains a serving connection from outside: what an `HTTPServer` keeps of
+/// each of its connections, for `close_all_connections` and graceful shutdown.
+#[derive(Clone)]
+pub struct ConnectionHandle {
+    conn: Rc<ConnState>,
+    id: u64,
+}
+
+impl ConnectionHandle {
+    /// The connection's id (as in its [`ServerConnection`]).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// No request is in flight: the connection waits for the next one.
+    pub fn is_idle(&self) -> bool {
+        !self.conn.busy.get()
+    }
+
+    /// The connection has closed.
+    pub fn is_closed(&self) -> bool {
+        self.conn.stream().is_none_or(|s| s.closed())
+    }
+
+    /// Ends the connection gracefully: an idle connection closes at once; a request in
+    /// flight is answered (with `Connection: close` if its headers are not written yet)
+    /// and then the connection closes.
+    pub fn drain(&self) {
+        self.conn.draining.set(true);
+        if self.is_idle() {
+            self.conn.close();
+        }
+    }
+
+    /// Closes the connection now (what was written is still sent).
+    pub fn close(&self) {
+        self.conn.draining.set(true);
+        self.conn.close();
+    }
+}
+
+impl fmt::Debug for ConnectionHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionHandle")
+            .field("id", &self.id)
+            .field("idle", &self.is_idle())
+            .finish()
     }
 }
 
