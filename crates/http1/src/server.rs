@@ -208,10 +208,10 @@ impl HTTP1ServerConnection {
         let request_facts = RequestFacts::from_facts(&start_line, &facts, !keep_alive);
         let expect_continue = facts.expect == Some("100-continue");
         let gzip = self.params.decompress && facts.content_encoding.is_some();
-        if let Some(length) = collapsed {
-            if let Err(error) = headers.set("Content-Length", &length) {
-                return self.malformed(&error);
-            }
+        if let Some(length) = collapsed
+            && let Err(error) = headers.set("Content-Length", &length)
+        {
+            return self.malformed(&error);
         }
         let mut gunzip = if gzip {
             Gunzip::for_headers(

@@ -235,10 +235,8 @@ impl HTTPHeaders {
     fn take_buffers(&mut self, fields: usize, text: usize) {
         let unallocated =
             self.text.capacity() == 0 && self.fields.capacity() == 0 && self.values.capacity() == 0;
-        if unallocated {
-            if let Some(buffers) = pool::take() {
-                (self.text, self.fields, self.values) = buffers;
-            }
+        if unallocated && let Some(buffers) = pool::take() {
+            (self.text, self.fields, self.values) = buffers;
         }
         self.text.reserve(text);
         self.fields.reserve(fields);
