@@ -25,7 +25,8 @@ pub(crate) enum Flow {
 pub(crate) struct Frame<'p> {
     pub prog: &'p Program,
     pub locals: Vec<Option<Value>>,
-    pub globals: Vec<Option<Value>>,
+    /// Where the globals start in `locals` (one vector holds both).
+    pub globals: usize,
     pub modules: &'p Arc<SharedNamespace>,
     /// Reused argument buffers, so a call allocates nothing.
     stack: Vec<Value>,
@@ -82,7 +83,7 @@ fn store(cell: &mut Option<Value>, item: &Value) {
 fn slot<'a>(frame: &'a Frame<'_>, e: &Expr) -> Option<&'a Value> {
     match e {
         Expr::Local(s, _) => frame.locals.get(*s as usize)?.as_ref(),
-        Expr::Global(s, _) => frame.globals.get(*s as usize)?.as_ref(),
+        Expr::Global(s, _) => frame.locals.get(frame.globals + *s as usize)?.as_ref(),
         _ => None,
     }
 }
@@ -217,13 +218,13 @@ fn loc_err(prog: &Program, loc: u32) -> impl Fn(Error) -> Error + '_ {
 impl<'p> Frame<'p> {
     pub(crate) fn new(
         prog: &'p Program,
-        globals: Vec<Option<Value>>,
+        slots: Vec<Option<Value>>,
         modules: &'p Arc<SharedNamespace>,
     ) -> Frame<'p> {
         Frame {
             prog,
-            locals: vec![None; prog.n_locals],
-            globals,
+            locals: slots,
+            globals: prog.n_locals,
             modules,
             stack: Vec::new(),
             kw_stack: Vec::new(),
@@ -633,7 +634,7 @@ impl<'p> Frame<'p> {
                 Some(v) => Ok(Cow::Borrowed(v)),
                 None => Err(unbound(name)),
             },
-            Expr::Global(id, name) => match &self.globals[*id as usize] {
+            Expr::Global(id, name) => match &self.locals[self.globals + *id as usize] {
                 Some(v) => Ok(Cow::Borrowed(v)),
                 None => Err(undefined(name)),
             },
@@ -898,7 +899,7 @@ impl<'p> Frame<'p> {
                     Expr::Local(s, n) => self.locals[*s as usize]
                         .as_mut()
                         .ok_or_else(|| unbound(n))?,
-                    Expr::Global(s, n) => self.globals[*s as usize]
+                    Expr::Global(s, n) => self.locals[self.globals + *s as usize]
                         .as_mut()
                         .ok_or_else(|| undefined(n))?,
                     _ => return Err(Error::type_error("unreachable")),
@@ -962,7 +963,7 @@ impl<'p> Frame<'p> {
                     Expr::Local(s, n) => self.locals[*s as usize]
                         .as_mut()
                         .ok_or_else(|| unbound(n))?,
-                    Expr::Global(s, n) => self.globals[*s as usize]
+                    Expr::Global(s, n) => self.locals[self.globals + *s as usize]
                         .as_mut()
                         .ok_or_else(|| undefined(n))?,
                     _ => {

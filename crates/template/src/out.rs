@@ -70,6 +70,11 @@ impl Out {
     /// Writes `s` escaped as Tornado's `xhtml_escape` does (`& < > " '`).
     #[inline]
     pub(crate) fn extend_escaped(&mut self, s: &[u8]) {
+        // The escape crate scans eight bytes at a time; most text has nothing to escape.
+        if let std::borrow::Cow::Borrowed(b) = tornado_escape::xhtml_escape_bytes(s) {
+            self.extend(b);
+            return;
+        }
         let mut start = 0;
         for (i, &b) in s.iter().enumerate() {
             let rep = ESCAPES[usize::from(b)];
