@@ -139,6 +139,18 @@ impl Namespace {
         }
     }
 
+    /// A namespace from a JSON object (each key becomes a name).
+    ///
+    /// ```
+    /// let ns = tornado_template::Namespace::from_json(r#"{"name": "Ben", "n": [1, 2]}"#).unwrap();
+    /// assert_eq!(ns.get("n").unwrap().to_str(), "[1, 2]");
+    /// ```
+    pub fn from_json(text: &str) -> Result<Namespace> {
+        let json: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| Error::custom("JSONDecodeError", e.to_string()))?;
+        Namespace::from_serialize(&json)
+    }
+
     /// A namespace from a struct or map (each field becomes a name).
     pub fn from_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Result<Namespace> {
         match Value::from_serialize(value)? {
