@@ -18,10 +18,9 @@ pub(crate) struct Out {
 }
 
 impl Out {
-    /// Continues after the bytes already in `buf`, using all of its capacity.
-    pub(crate) fn from_vec(mut buf: Vec<u8>) -> Out {
+    /// Continues after the bytes already in `buf`.
+    pub(crate) fn from_vec(buf: Vec<u8>) -> Out {
         let pos = buf.len();
-        buf.resize(buf.capacity().max(pos + 64), 0);
         Out { buf, pos }
     }
 
@@ -34,7 +33,17 @@ impl Out {
     #[cold]
     #[inline(never)]
     fn grow(&mut self, need: usize) {
-        let size = (self.buf.len() * 2).max(self.pos + need).max(256);
+        // Zero-fill a few kilobytes ahead of the writes (within the capacity the vector
+        // has, which `Template::generate` sizes from the previous render), so the bytes
+        // are still in cache when the writes reach them.
+        const AHEAD: usize = 8192;
+        let want = self.pos + need;
+        let cap = self.buf.capacity();
+        let size = if want + AHEAD <= cap {
+            want + AHEAD
+        } else {
+            want.max(cap).max(256)
+        };
         self.buf.resize(size, 0);
     }
 

@@ -196,6 +196,7 @@ impl Template {
     /// Renders the template, appending to `out`.
     pub fn generate_into(&self, args: &Namespace, out: &mut Vec<u8>) -> Result<()> {
         // One vector holds the locals (unbound at the start) and then the globals.
+        // One vector holds the locals (unbound at the start), then the globals.
         let mut slots = Vec::with_capacity(self.program.n_locals + self.program.globals.len());
         slots.resize(self.program.n_locals, None);
         slots.extend(
