@@ -70,6 +70,9 @@ pub(crate) enum Node {
         prefix: Option<Piece>,
         /// Text written just after (a `Text` node fused into this one).
         suffix: Option<Piece>,
+        /// Set when `expr` is a name (or a name's attribute) and the escape function a
+        /// global or none: the interpreter's shortcut.
+        fast: Option<Fast>,
         expr: Expr,
         escape: Option<Expr>,
         loc: u32,
@@ -268,6 +271,7 @@ impl Linker<'_> {
                     out.push(Node::Output {
                         prefix: None,
                         suffix: None,
+                        fast: None,
                         expr: expr.clone(),
                         escape,
                         loc,
@@ -490,6 +494,7 @@ fn fuse(nodes: &mut Vec<Node>) {
             Node::Output {
                 prefix: None,
                 suffix: None,
+                fast,
                 expr,
                 escape,
                 loc,
@@ -497,6 +502,7 @@ fn fuse(nodes: &mut Vec<Node>) {
                 nodes.push(Node::Output {
                     prefix: pending.take(),
                     suffix: None,
+                    fast,
                     expr,
                     escape,
                     loc,
@@ -509,6 +515,82 @@ fn fuse(nodes: &mut Vec<Node>) {
         }
     }
     flush_text(nodes, pending);
+}
+
+/// Where a shortcut `{{ }}` finds its value: a slot (locals, then globals, in one
+/// vector), or a key of a dict held in a slot.
+#[derive(Debug, Clone)]
+pub(crate) enum FastValue {
+    Slot(usize),
+    Attr(usize, Arc<str>),
+}
+
+/// The shortcut of an output node: its value and its escape function (`None`: raw;
+/// `Some(g)`: the global `g`, used when it holds the builtin `xhtml_escape`).
+#[derive(Debug, Clone)]
+pub(crate) struct Fast {
+    pub value: FastValue,
+    pub escape: Option<usize>,
+}
+
+fn slot_index(e: &Expr, n_locals: usize) -> Option<usize> {
+    match e {
+        Expr::Local(s, _) => Some(*s as usize),
+        Expr::Global(g, _) => Some(n_locals + *g as usize),
+        _ => None,
+    }
+}
+
+/// Fills in the shortcut of every output node that can take it.
+fn set_fast(nodes: &mut [Node], n_locals: usize) {
+    for n in nodes {
+        match n {
+            Node::Output {
+                fast, expr, escape, ..
+            } => {
+                let value = match expr {
+                    Expr::Attr(base, name) => {
+                        slot_index(base, n_locals).map(|i| FastValue::Attr(i, name.clone()))
+                    }
+                    e => slot_index(e, n_locals).map(FastValue::Slot),
+                };
+                let esc = match escape {
+                    None => Some(None),
+                    Some(Expr::Global(g, _)) => Some(Some(*g as usize)),
+                    Some(_) => None,
+                };
+                if let (Some(value), Some(escape)) = (value, esc) {
+                    *fast = Some(Fast { value, escape });
+                }
+            }
+            Node::If { branches, orelse } => {
+                branches
+                    .iter_mut()
+                    .for_each(|(_, b, _)| set_fast(b, n_locals));
+                set_fast(orelse, n_locals);
+            }
+            Node::For { body, orelse, .. } | Node::While { body, orelse, .. } => {
+                set_fast(body, n_locals);
+                set_fast(orelse, n_locals);
+            }
+            Node::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+                ..
+            } => {
+                set_fast(body, n_locals);
+                handlers
+                    .iter_mut()
+                    .for_each(|h| set_fast(&mut h.body, n_locals));
+                set_fast(orelse, n_locals);
+                set_fast(finally, n_locals);
+            }
+            Node::Apply { body, .. } => set_fast(body, n_locals),
+            _ => {}
+        }
+    }
 }
 
 /// Text that no output follows becomes the suffix of the output just before it.
@@ -584,6 +666,7 @@ pub(crate) fn link(template: &Template, loader: Option<&dyn BaseLoader>) -> Resu
     };
     resolver.function(&mut nodes, None);
     fuse(&mut nodes);
+    set_fast(&mut nodes, resolver.n_locals);
     Ok(Program {
         nodes,
         n_locals: resolver.n_locals,

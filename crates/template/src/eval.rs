@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::builtins::{Builtin, get_attr, get_attr_ref, iterate};
-use crate::compile::{CHandler, Node, Program};
+use crate::compile::{CHandler, Fast, FastValue, Node, Program};
 use crate::error::{Error, ErrorKind, Result};
 use crate::expr::{Arg, CompKind, Comprehension, Const, Expr, Import, Statement, Target};
 use crate::namespace::{SharedNamespace, find_module};
@@ -27,6 +27,8 @@ pub(crate) struct Frame<'p> {
     pub locals: Vec<Option<Value>>,
     /// Where the globals start in `locals` (one vector holds both).
     pub globals: usize,
+    /// Bit `g` is set when global `g` (of the first 64) holds the builtin `xhtml_escape`.
+    escape_bits: u64,
     pub modules: &'p Arc<SharedNamespace>,
     /// Reused argument buffers, so a call allocates nothing.
     stack: Vec<Value>,
@@ -223,6 +225,13 @@ impl<'p> Frame<'p> {
     ) -> Frame<'p> {
         Frame {
             prog,
+            escape_bits: slots
+                .iter()
+                .skip(prog.n_locals)
+                .take(64)
+                .enumerate()
+                .filter(|(_, v)| matches!(v, Some(Value::Function(f)) if f.as_builtin() == Some(Builtin::XhtmlEscape)))
+                .fold(0u64, |bits, (g, _)| bits | (1 << g)),
             locals: slots,
             globals: prog.n_locals,
             modules,
@@ -238,6 +247,7 @@ impl<'p> Frame<'p> {
                 Node::Output {
                     prefix,
                     suffix,
+                    fast,
                     expr,
                     escape,
                     loc,
@@ -245,7 +255,11 @@ impl<'p> Frame<'p> {
                     if let Some(p) = prefix {
                         p.write(out);
                     }
-                    if let Err(e) = self.output(expr, escape.as_ref(), out) {
+                    let done = match fast {
+                        Some(f) => self.output_fast(f, out),
+                        None => false,
+                    };
+                    if !done && let Err(e) = self.output(expr, escape.as_ref(), out) {
                         return Err(loc_err(self.prog, *loc)(e));
                     }
                     if let Some(s) = suffix {
@@ -273,6 +287,7 @@ impl<'p> Frame<'p> {
                 Node::Output {
                     prefix,
                     suffix,
+                    fast,
                     expr,
                     escape,
                     loc,
@@ -280,7 +295,11 @@ impl<'p> Frame<'p> {
                     if let Some(p) = prefix {
                         p.write(out);
                     }
-                    if let Err(e) = self.output(expr, escape.as_ref(), out) {
+                    let done = match fast {
+                        Some(f) => self.output_fast(f, out),
+                        None => false,
+                    };
+                    if !done && let Err(e) = self.output(expr, escape.as_ref(), out) {
                         return Err(loc_err(self.prog, *loc)(e));
                     }
                     if let Some(s) = suffix {
@@ -517,6 +536,31 @@ impl<'p> Frame<'p> {
             }
         }
         Ok(false)
+    }
+
+    /// The shortcut of `{{ name }}` / `{{ name.key }}` holding a number or a string,
+    /// raw or escaped by the builtin `xhtml_escape`; false when it does not apply.
+    #[inline(always)]
+    fn output_fast(&self, f: &Fast, out: &mut Out) -> bool {
+        let escaped = match f.escape {
+            None => false,
+            Some(g) if g < 64 && self.escape_bits >> g & 1 == 1 => true,
+            Some(_) => return false,
+        };
+        let v = match &f.value {
+            FastValue::Slot(i) => self.locals.get(*i).and_then(Option::as_ref),
+            FastValue::Attr(i, name) => match self.locals.get(*i).and_then(Option::as_ref) {
+                Some(Value::Dict(d)) => d.get_str(name),
+                _ => None,
+            },
+        };
+        match v {
+            Some(Value::Int(n)) => push_int(out, *n),
+            Some(Value::Str(s)) if escaped => out.extend_escaped(s.as_bytes()),
+            Some(Value::Str(s)) => out.extend(s.as_bytes()),
+            _ => return false,
+        }
+        true
     }
 
     /// `{{ expr }}`: the common case (a name holding a number or a string, escaped by
