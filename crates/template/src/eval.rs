@@ -121,8 +121,7 @@ fn push_int(out: &mut Out, n: i64) {
         return;
     }
     if (10..100).contains(&n) {
-        out.push(b'0' + (n / 10) as u8);
-        out.push(b'0' + (n % 10) as u8);
+        out.push2(b'0' + (n / 10) as u8, b'0' + (n % 10) as u8);
         return;
     }
     push_int_general(out, n);

@@ -61,6 +61,14 @@ impl Out {
         self.pos += 1;
     }
 
+    #[inline(always)]
+    pub(crate) fn push2(&mut self, a: u8, b: u8) {
+        self.room(2);
+        self.buf[self.pos] = a;
+        self.buf[self.pos + 1] = b;
+        self.pos += 2;
+    }
+
     /// Writes the first `n` bytes of `a` (copying all 16).
     #[inline(always)]
     pub(crate) fn write16(&mut self, a: &[u8; 16], n: usize) {
