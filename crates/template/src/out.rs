@@ -87,8 +87,11 @@ impl Out {
     /// Writes `s` escaped as Tornado's `xhtml_escape` does (`& < > " '`).
     #[inline]
     pub(crate) fn extend_escaped(&mut self, s: &[u8]) {
-        // The escape crate scans eight bytes at a time; most text has nothing to escape.
-        if let std::borrow::Cow::Borrowed(b) = tornado_escape::xhtml_escape_bytes(s) {
+        // For long text the escape crate scans eight bytes at a time; most text has
+        // nothing to escape.
+        if s.len() > 32
+            && let std::borrow::Cow::Borrowed(b) = tornado_escape::xhtml_escape_bytes(s)
+        {
             self.extend(b);
             return;
         }
