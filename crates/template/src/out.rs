@@ -12,6 +12,19 @@ static ESCAPES: [&[u8]; 256] = {
     t
 };
 
+/// Whether any of the eight bytes of `w` is one of `& < > " '` (the "has a zero byte"
+/// test on `w` xor each of them).
+#[inline(always)]
+fn has_special(w: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero = |b: u8| {
+        let x = w ^ (LO * u64::from(b));
+        x.wrapping_sub(LO) & !x & HI
+    };
+    (zero(b'&') | zero(b'<') | zero(b'>') | zero(b'"') | zero(b'\'')) != 0
+}
+
 pub(crate) struct Out {
     buf: Vec<u8>,
     pos: usize,
@@ -87,12 +100,15 @@ impl Out {
     /// Writes `s` escaped as Tornado's `xhtml_escape` does (`& < > " '`).
     #[inline]
     pub(crate) fn extend_escaped(&mut self, s: &[u8]) {
-        // For long text the escape crate scans eight bytes at a time; most text has
-        // nothing to escape.
-        if s.len() > 32
-            && let std::borrow::Cow::Borrowed(b) = tornado_escape::xhtml_escape_bytes(s)
-        {
-            self.extend(b);
+        // Most text has nothing to escape: check eight bytes at a time first.
+        let mut chunks = s.chunks_exact(8);
+        let clean = chunks.all(|c| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            !has_special(u64::from_le_bytes(w))
+        }) && chunks.remainder().iter().all(|&b| ESCAPES[usize::from(b)].is_empty());
+        if clean {
+            self.extend(s);
             return;
         }
         let mut start = 0;
