@@ -106,7 +106,10 @@ impl Out {
             let mut w = [0u8; 8];
             w.copy_from_slice(c);
             !has_special(u64::from_le_bytes(w))
-        }) && chunks.remainder().iter().all(|&b| ESCAPES[usize::from(b)].is_empty());
+        }) && chunks
+            .remainder()
+            .iter()
+            .all(|&b| ESCAPES[usize::from(b)].is_empty());
         if clean {
             self.extend(s);
             return;
