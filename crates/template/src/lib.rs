@@ -108,6 +108,10 @@
 //!   order (Python's order depends on string hashing).
 //! - Includes or extends that loop are a `RecursionError` when loading, not a crash.
 //! - `{% except %}` matches exception classes by name.
+//! - A runtime error reports its template positions in its message
+//!   ([`Error::trace`]) instead of a Python traceback through generated code.
+//! - Python's builtins and modules not listed above are missing (`datetime` is the subset
+//!   templates use); a name that is not defined raises `NameError` when it is read.
 
 #![forbid(unsafe_code)]
 
