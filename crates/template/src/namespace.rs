@@ -80,7 +80,7 @@ impl Namespace {
             None => self
                 .entries
                 .iter()
-                .position(|(k, _)| k.len() == name.len() && **k == *name),
+                .position(|(k, _)| crate::value::short_eq(k.as_bytes(), name.as_bytes())),
         }
     }
 

@@ -25,6 +25,14 @@ fn has_special(w: u64) -> bool {
     (zero(b'&') | zero(b'<') | zero(b'>') | zero(b'"') | zero(b'\'')) != 0
 }
 
+/// `N` bytes of `s` from `at` (which the caller keeps in bounds).
+#[inline(always)]
+fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
+    let mut w = [0u8; N];
+    w.copy_from_slice(&s[at..at + N]);
+    w
+}
+
 pub(crate) struct Out {
     buf: Vec<u8>,
     pos: usize,
@@ -92,9 +100,30 @@ impl Out {
 
     #[inline]
     pub(crate) fn extend(&mut self, s: &[u8]) {
-        self.room(s.len());
-        self.buf[self.pos..self.pos + s.len()].copy_from_slice(s);
-        self.pos += s.len();
+        let n = s.len();
+        self.room(n);
+        let at = self.pos;
+        // Short pieces are copied as two overlapping words, without a call to `memcpy`.
+        match n {
+            0 => {}
+            1..=3 => {
+                self.buf[at] = s[0];
+                self.buf[at + n / 2] = s[n / 2];
+                self.buf[at + n - 1] = s[n - 1];
+            }
+            4..=7 => {
+                let (head, tail): ([u8; 4], [u8; 4]) = (word(s, 0), word(s, n - 4));
+                self.buf[at..at + 4].copy_from_slice(&head);
+                self.buf[at + n - 4..at + n].copy_from_slice(&tail);
+            }
+            8..=16 => {
+                let (head, tail): ([u8; 8], [u8; 8]) = (word(s, 0), word(s, n - 8));
+                self.buf[at..at + 8].copy_from_slice(&head);
+                self.buf[at + n - 8..at + n].copy_from_slice(&tail);
+            }
+            _ => self.buf[at..at + n].copy_from_slice(s),
+        }
+        self.pos += n;
     }
 
     /// Writes `s` escaped as Tornado's `xhtml_escape` does (`& < > " '`).

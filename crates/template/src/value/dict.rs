@@ -63,8 +63,7 @@ impl Dict {
         if self.map.len() <= SMALL {
             for (k, v) in &self.map {
                 if let Value::Str(s) = &k.0
-                    && s.len() == key.len()
-                    && **s == *key
+                    && super::short_eq(s.as_bytes(), key.as_bytes())
                 {
                     return Some(v);
                 }
