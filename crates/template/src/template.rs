@@ -121,7 +121,13 @@ impl Template {
                 None => Some(DEFAULT_AUTOESCAPE.to_string()),
             },
         };
-        let parsed = parse_file(name, text, whitespace)?;
+        let parsed = parse_file(name, text, whitespace).inspect_err(|e| {
+            // Tornado logs the generated code when Python cannot compile it (a syntax
+            // error inside an expression); the counterpart here logs the error.
+            if e.message().starts_with("invalid syntax") {
+                log::error!(target: "tornado.application", "{name}: {e}");
+            }
+        })?;
         if let Some(a) = parsed.autoescape {
             autoescape = a;
         }
