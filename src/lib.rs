@@ -16,4 +16,5 @@ pub use tornado_options as options;
 pub use tornado_tcp as tcp;
 /// Tornado's `tornado.netutil`, `tornado.tcpserver` and `tornado.tcpclient`.
 pub use tornado_tcp::{netutil, tcpclient, tcpserver};
+pub use tornado_template as template;
 pub use tornado_util as util;

@@ -66,6 +66,14 @@
 //! and whose message names the template position as Tornado's generated code does:
 //! `ZeroDivisionError: division by zero at sub.html:4 (via base.html:1)`.
 //!
+//! Tornado's default namespace is here: `escape`/`xhtml_escape`, `url_escape`,
+//! `json_encode`, `squeeze`, `linkify` (from `tornado-escape`) and `datetime`
+//! ([`datetime`]: `datetime.datetime(...)`, `now`, `utcnow`, `strptime`,
+//! `fromtimestamp`, `strftime`, `isoformat`, `replace`, comparisons and arithmetic with
+//! `timedelta`, `datetime.date`, `datetime.timezone.utc`). Host values (the handler, the
+//! request, a locale, UI modules) implement [`Object`]; functions are [`Function`]s made
+//! from closures that take positional and keyword arguments ([`Args`]).
+//!
 //! `{% import mod %}` and `{% from mod import name %}` bind modules registered with
 //! [`SharedNamespace::module`], plus the builtin `tornado.escape` and `datetime`.
 //! `{% module expr %}` evaluates `_tt_modules.expr` unescaped, as Tornado does: the web
@@ -100,6 +108,10 @@
 //!   order (Python's order depends on string hashing).
 //! - Includes or extends that loop are a `RecursionError` when loading, not a crash.
 //! - `{% except %}` matches exception classes by name.
+//! - A runtime error reports its template positions in its message
+//!   ([`Error::trace`]) instead of a Python traceback through generated code.
+//! - Python's builtins and modules not listed above are missing (`datetime` is the subset
+//!   templates use); a name that is not defined raises `NameError` when it is read.
 
 #![forbid(unsafe_code)]
 

@@ -29,8 +29,11 @@ impl Hasher for NameHasher {
             w.copy_from_slice(c);
             h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
         }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
         }
         self.0 = h;
     }
@@ -56,8 +59,14 @@ type NameMap<V> = HashMap<Arc<str>, V, BuildHasherDefault<NameHasher>>;
 /// ```
 #[derive(Clone, Default)]
 pub struct Namespace {
-    map: NameMap<Value>,
+    /// The entries, in the order they were first set.
+    entries: Vec<(Arc<str>, Value)>,
+    /// Positions by name, kept once the namespace is large; small ones are scanned.
+    index: Option<NameMap<usize>>,
 }
+
+/// Past this many names, lookups go through a hash index.
+const SCAN_LIMIT: usize = 24;
 
 impl Namespace {
     /// An empty namespace.
@@ -65,32 +74,81 @@ impl Namespace {
         Namespace::default()
     }
 
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self
+                .entries
+                .iter()
+                .position(|(k, _)| crate::value::short_eq(k.as_bytes(), name.as_bytes())),
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.index = (self.entries.len() > SCAN_LIMIT).then(|| {
+            self.entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect()
+        });
+    }
+
     /// Sets `name` (replacing an earlier value).
     pub fn set(&mut self, name: &str, value: impl Into<Value>) -> &mut Namespace {
-        self.map.insert(Arc::from(name), value.into());
+        let value = value.into();
+        match self.position(name) {
+            Some(i) => self.entries[i].1 = value,
+            None => {
+                let key: Arc<str> = Arc::from(name);
+                if let Some(index) = &mut self.index {
+                    index.insert(key.clone(), self.entries.len());
+                }
+                self.entries.push((key, value));
+                if self.index.is_none() && self.entries.len() > SCAN_LIMIT {
+                    self.reindex();
+                }
+            }
+        }
         self
     }
 
     /// The value of `name`.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.map.get(name)
+        self.position(name).map(|i| &self.entries[i].1)
     }
 
     /// Removes `name`.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
-        self.map.remove(name)
+        let i = self.position(name)?;
+        let (_, v) = self.entries.remove(i);
+        self.reindex();
+        Some(v)
     }
 
-    /// The names and values (in no particular order).
+    /// The names and values, in the order they were first set.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.map.iter().map(|(k, v)| (&**k, v))
+        self.entries.iter().map(|(k, v)| (&**k, v))
     }
 
     /// Copies every entry of `other` over this one (Python's `dict.update`).
     pub fn extend(&mut self, other: &Namespace) {
-        for (k, v) in &other.map {
-            self.map.insert(k.clone(), v.clone());
+        for (k, v) in &other.entries {
+            self.set(k, v.clone());
         }
+    }
+
+    /// A namespace from a JSON object (each key becomes a name).
+    ///
+    /// ```
+    /// let ns = tornado_template::Namespace::from_json(r#"{"name": "Ben", "n": [1, 2]}"#).unwrap();
+    /// assert_eq!(ns.get("n").unwrap().to_str(), "[1, 2]");
+    /// ```
+    pub fn from_json(text: &str) -> Result<Namespace> {
+        let json: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| Error::custom("JSONDecodeError", e.to_string()))?;
+        Namespace::from_serialize(&json)
     }
 
     /// A namespace from a struct or map (each field becomes a name).
@@ -119,7 +177,7 @@ impl Namespace {
 
 impl fmt::Debug for Namespace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.map.iter()).finish()
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
@@ -252,9 +310,36 @@ impl fmt::Debug for SharedNamespace {
     }
 }
 
-/// Tornado's default namespace, then Python's builtins: the value a global name has when
-/// neither the render's arguments nor the loader define it.
-pub(crate) fn default_global(name: &str) -> Option<Value> {
+/// Where a global name's value comes from when a render's arguments lack it, decided
+/// once when the template is compiled.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Fallback {
+    /// The loader's [`SharedNamespace`].
+    Shared,
+    Builtin(Builtin),
+    DatetimeModule,
+    Undefined,
+}
+
+impl Fallback {
+    pub(crate) fn of(name: &str, shared: &SharedNamespace) -> Fallback {
+        if shared.contains(name) {
+            return Fallback::Shared;
+        }
+        default_kind(name).unwrap_or(Fallback::Undefined)
+    }
+
+    #[inline]
+    pub(crate) fn value(self) -> Option<Value> {
+        match self {
+            Fallback::Builtin(b) => Some(Value::Function(Function::builtin(b))),
+            Fallback::DatetimeModule => Some(crate::datetime::module()),
+            Fallback::Shared | Fallback::Undefined => None,
+        }
+    }
+}
+
+fn default_kind(name: &str) -> Option<Fallback> {
     let b = match name {
         "escape" => Builtin::XhtmlEscape,
         "xhtml_escape" => Builtin::XhtmlEscape,
@@ -262,12 +347,12 @@ pub(crate) fn default_global(name: &str) -> Option<Value> {
         "json_encode" => Builtin::JsonEncode,
         "squeeze" => Builtin::Squeeze,
         "linkify" => Builtin::Linkify,
-        "datetime" => return Some(crate::datetime::module()),
+        "datetime" => return Some(Fallback::DatetimeModule),
         "_tt_utf8" => Builtin::Utf8,
         "xhtml_unescape" | "url_unescape" | "json_decode" | "utf8" | "to_unicode" => return None,
         other => Builtin::by_name(other)?,
     };
-    Some(Value::Function(Function::builtin(b)))
+    Some(Fallback::Builtin(b))
 }
 
 /// A module object (`tornado.escape`, `datetime`, or a registered one).

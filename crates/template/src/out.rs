@@ -12,16 +12,36 @@ static ESCAPES: [&[u8]; 256] = {
     t
 };
 
+/// Whether any of the eight bytes of `w` is one of `& < > " '` (the "has a zero byte"
+/// test on `w` xor each of them).
+#[inline(always)]
+fn has_special(w: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero = |b: u8| {
+        let x = w ^ (LO * u64::from(b));
+        x.wrapping_sub(LO) & !x & HI
+    };
+    (zero(b'&') | zero(b'<') | zero(b'>') | zero(b'"') | zero(b'\'')) != 0
+}
+
+/// `N` bytes of `s` from `at` (which the caller keeps in bounds).
+#[inline(always)]
+fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
+    let mut w = [0u8; N];
+    w.copy_from_slice(&s[at..at + N]);
+    w
+}
+
 pub(crate) struct Out {
     buf: Vec<u8>,
     pos: usize,
 }
 
 impl Out {
-    /// Continues after the bytes already in `buf`, using all of its capacity.
-    pub(crate) fn from_vec(mut buf: Vec<u8>) -> Out {
+    /// Continues after the bytes already in `buf`.
+    pub(crate) fn from_vec(buf: Vec<u8>) -> Out {
         let pos = buf.len();
-        buf.resize(buf.capacity().max(pos + 64), 0);
         Out { buf, pos }
     }
 
@@ -34,7 +54,17 @@ impl Out {
     #[cold]
     #[inline(never)]
     fn grow(&mut self, need: usize) {
-        let size = (self.buf.len() * 2).max(self.pos + need).max(256);
+        // Zero-fill a few kilobytes ahead of the writes (within the capacity the vector
+        // has, which `Template::generate` sizes from the previous render), so the bytes
+        // are still in cache when the writes reach them.
+        const AHEAD: usize = 8192;
+        let want = self.pos + need;
+        let cap = self.buf.capacity();
+        let size = if want + AHEAD <= cap {
+            want + AHEAD
+        } else {
+            want.max(cap).max(256)
+        };
         self.buf.resize(size, 0);
     }
 
@@ -52,6 +82,14 @@ impl Out {
         self.pos += 1;
     }
 
+    #[inline(always)]
+    pub(crate) fn push2(&mut self, a: u8, b: u8) {
+        self.room(2);
+        self.buf[self.pos] = a;
+        self.buf[self.pos + 1] = b;
+        self.pos += 2;
+    }
+
     /// Writes the first `n` bytes of `a` (copying all 16).
     #[inline(always)]
     pub(crate) fn write16(&mut self, a: &[u8; 16], n: usize) {
@@ -62,14 +100,49 @@ impl Out {
 
     #[inline]
     pub(crate) fn extend(&mut self, s: &[u8]) {
-        self.room(s.len());
-        self.buf[self.pos..self.pos + s.len()].copy_from_slice(s);
-        self.pos += s.len();
+        let n = s.len();
+        self.room(n);
+        let at = self.pos;
+        // Short pieces are copied as two overlapping words, without a call to `memcpy`.
+        match n {
+            0 => {}
+            1..=3 => {
+                self.buf[at] = s[0];
+                self.buf[at + n / 2] = s[n / 2];
+                self.buf[at + n - 1] = s[n - 1];
+            }
+            4..=7 => {
+                let (head, tail): ([u8; 4], [u8; 4]) = (word(s, 0), word(s, n - 4));
+                self.buf[at..at + 4].copy_from_slice(&head);
+                self.buf[at + n - 4..at + n].copy_from_slice(&tail);
+            }
+            8..=16 => {
+                let (head, tail): ([u8; 8], [u8; 8]) = (word(s, 0), word(s, n - 8));
+                self.buf[at..at + 8].copy_from_slice(&head);
+                self.buf[at + n - 8..at + n].copy_from_slice(&tail);
+            }
+            _ => self.buf[at..at + n].copy_from_slice(s),
+        }
+        self.pos += n;
     }
 
     /// Writes `s` escaped as Tornado's `xhtml_escape` does (`& < > " '`).
     #[inline]
     pub(crate) fn extend_escaped(&mut self, s: &[u8]) {
+        // Most text has nothing to escape: check eight bytes at a time first.
+        let mut chunks = s.chunks_exact(8);
+        let clean = chunks.all(|c| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            !has_special(u64::from_le_bytes(w))
+        }) && chunks
+            .remainder()
+            .iter()
+            .all(|&b| ESCAPES[usize::from(b)].is_empty());
+        if clean {
+            self.extend(s);
+            return;
+        }
         let mut start = 0;
         for (i, &b) in s.iter().enumerate() {
             let rep = ESCAPES[usize::from(b)];

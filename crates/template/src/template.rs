@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::eval::Frame;
 use crate::expr::{Expr, parse_expr};
 use crate::loader::BaseLoader;
-use crate::namespace::{Namespace, SharedNamespace, default_global};
+use crate::namespace::{Fallback, Namespace, SharedNamespace};
 use crate::parse::{Chunk, Whitespace, parse_file};
 use crate::value::{Object, Value};
 
@@ -53,6 +53,8 @@ pub struct Template {
     chunks: Vec<Chunk>,
     program: Program,
     namespace: Arc<SharedNamespace>,
+    /// For each global of the program, where its value comes from without an argument.
+    fallbacks: Vec<Fallback>,
     size_hint: AtomicUsize,
 }
 
@@ -119,7 +121,13 @@ impl Template {
                 None => Some(DEFAULT_AUTOESCAPE.to_string()),
             },
         };
-        let parsed = parse_file(name, text, whitespace)?;
+        let parsed = parse_file(name, text, whitespace).inspect_err(|e| {
+            // Tornado logs the generated code when Python cannot compile it (a syntax
+            // error inside an expression); the counterpart here logs the error.
+            if e.message().starts_with("invalid syntax") {
+                log::error!(target: "tornado.application", "{name}: {e}");
+            }
+        })?;
         if let Some(a) = parsed.autoescape {
             autoescape = a;
         }
@@ -141,9 +149,16 @@ impl Template {
                 locations: Vec::new(),
             },
             namespace,
+            fallbacks: Vec::new(),
             size_hint: AtomicUsize::new(0),
         };
         t.program = link(&t, loader)?;
+        t.fallbacks = t
+            .program
+            .globals
+            .iter()
+            .map(|n| Fallback::of(n, &t.namespace))
+            .collect();
         Ok(t)
     }
 
@@ -186,19 +201,24 @@ impl Template {
 
     /// Renders the template, appending to `out`.
     pub fn generate_into(&self, args: &Namespace, out: &mut Vec<u8>) -> Result<()> {
-        let shared = (!self.namespace.is_empty()).then_some(&*self.namespace);
-        let globals = self
-            .program
-            .globals
-            .iter()
-            .map(|name| match args.get(name) {
-                Some(v) => Some(v.clone()),
-                None => shared
-                    .and_then(|s| s.get(name))
-                    .or_else(|| default_global(name)),
-            })
-            .collect();
-        let mut frame = Frame::new(&self.program, globals, &self.namespace);
+        // One vector holds the locals (unbound at the start) and then the globals.
+        // One vector holds the locals (unbound at the start), then the globals.
+        let mut slots = Vec::with_capacity(self.program.n_locals + self.program.globals.len());
+        slots.resize(self.program.n_locals, None);
+        slots.extend(
+            self.program
+                .globals
+                .iter()
+                .zip(&self.fallbacks)
+                .map(|(name, fallback)| match args.get(name) {
+                    Some(v) => Some(v.clone()),
+                    None => match fallback {
+                        Fallback::Shared => self.namespace.get(name),
+                        f => f.value(),
+                    },
+                }),
+        );
+        let mut frame = Frame::new(&self.program, slots, &self.namespace);
         let mut o = crate::out::Out::from_vec(std::mem::take(out));
         let r = frame.exec(&self.program.nodes, &mut o);
         *out = o.into_vec();

@@ -4,15 +4,18 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use indexmap::{Equivalent, IndexMap};
-
-use crate::builtins::Builtin;
 use crate::error::{Error, ErrorKind, Result};
 use crate::format;
+
+mod dict;
+mod object;
+
+pub use dict::Dict;
+pub(crate) use object::FnRepr;
+pub use object::{Args, Function, Object};
 
 /// A template value. Cheap to clone: strings and bytes are `Arc`s, containers `Rc`s.
 ///
@@ -84,445 +87,6 @@ impl PyRange {
         (self.start as i128 + i as i128 * self.step as i128) as i64
     }
 }
-
-/// The arguments of a call: positional values, then `name=value` pairs in call order.
-#[derive(Debug, Clone, Copy)]
-pub struct Args<'a> {
-    /// Positional arguments.
-    pub positional: &'a [Value],
-    /// Keyword arguments.
-    pub keywords: &'a [(Arc<str>, Value)],
-}
-
-impl<'a> Args<'a> {
-    /// Arguments with only positional values.
-    pub fn new(positional: &'a [Value]) -> Args<'a> {
-        Args {
-            positional,
-            keywords: &[],
-        }
-    }
-
-    /// The `i`th positional argument, if given.
-    pub fn get(&self, i: usize) -> Option<&'a Value> {
-        self.positional.get(i)
-    }
-
-    /// The keyword argument `name`, if given.
-    pub fn kwarg(&self, name: &str) -> Option<&'a Value> {
-        self.keywords
-            .iter()
-            .find(|(k, _)| &**k == name)
-            .map(|(_, v)| v)
-    }
-
-    /// Argument `name`, given at position `i` or as a keyword.
-    pub fn arg(&self, i: usize, name: &str) -> Option<&'a Value> {
-        self.get(i).or_else(|| self.kwarg(name))
-    }
-
-    /// Argument `name` (position `i`), or a `TypeError` naming `func` when missing.
-    pub fn required(&self, i: usize, name: &str, func: &str) -> Result<&'a Value> {
-        self.arg(i, name).ok_or_else(|| {
-            Error::type_error(format!("{func}() missing required argument: '{name}'"))
-        })
-    }
-
-    /// A `TypeError` unless there are at most `max` positional arguments and no keywords
-    /// outside `allowed`.
-    pub fn check(&self, func: &str, max: usize, allowed: &[&str]) -> Result<()> {
-        if self.positional.len() > max {
-            return Err(Error::type_error(format!(
-                "{func}() takes at most {max} arguments ({} given)",
-                self.positional.len()
-            )));
-        }
-        for (k, _) in self.keywords {
-            if !allowed.contains(&&**k) {
-                return Err(Error::type_error(format!(
-                    "{func}() got an unexpected keyword argument '{k}'"
-                )));
-            }
-        }
-        Ok(())
-    }
-}
-
-type LocalFn = dyn Fn(&Args<'_>) -> Result<Value>;
-type SharedFn = dyn Fn(&Args<'_>) -> Result<Value> + Send + Sync;
-
-/// A callable value.
-#[derive(Clone)]
-pub struct Function(pub(crate) FnRepr);
-
-#[derive(Clone)]
-pub(crate) enum FnRepr {
-    Builtin(Builtin),
-    Local(Rc<(Arc<str>, Box<LocalFn>)>),
-    Shared(Arc<(Arc<str>, Box<SharedFn>)>),
-    /// `obj.method` taken without calling it.
-    Method(Rc<(Value, Arc<str>)>),
-}
-
-impl Function {
-    /// A function from a Rust closure (which may hold `!Send` state).
-    ///
-    /// ```
-    /// use tornado_template::{Function, Value, Args};
-    /// let inc = Function::new("inc", |a: &Args| Ok(Value::Int(a.get(0).and_then(Value::as_int).unwrap_or(0) + 1)));
-    /// assert_eq!(inc.call(&Args::new(&[Value::Int(5)])).unwrap(), Value::Int(6));
-    /// ```
-    pub fn new(
-        name: impl Into<Arc<str>>,
-        f: impl Fn(&Args<'_>) -> Result<Value> + 'static,
-    ) -> Function {
-        Function(FnRepr::Local(Rc::new((name.into(), Box::new(f)))))
-    }
-
-    /// A function from a `Send + Sync` closure, for a [`Namespace`](crate::Namespace)
-    /// shared by threads.
-    pub fn new_shared(
-        name: impl Into<Arc<str>>,
-        f: impl Fn(&Args<'_>) -> Result<Value> + Send + Sync + 'static,
-    ) -> Function {
-        Function(FnRepr::Shared(Arc::new((name.into(), Box::new(f)))))
-    }
-
-    pub(crate) fn builtin(b: Builtin) -> Function {
-        Function(FnRepr::Builtin(b))
-    }
-
-    pub(crate) fn method(receiver: Value, name: Arc<str>) -> Function {
-        Function(FnRepr::Method(Rc::new((receiver, name))))
-    }
-
-    pub(crate) fn as_builtin(&self) -> Option<Builtin> {
-        match self.0 {
-            FnRepr::Builtin(b) => Some(b),
-            _ => None,
-        }
-    }
-
-    /// The function's name.
-    pub fn name(&self) -> &str {
-        match &self.0 {
-            FnRepr::Builtin(b) => b.name(),
-            FnRepr::Local(f) => &f.0,
-            FnRepr::Shared(f) => &f.0,
-            FnRepr::Method(m) => &m.1,
-        }
-    }
-
-    /// Calls the function.
-    pub fn call(&self, args: &Args<'_>) -> Result<Value> {
-        match &self.0 {
-            FnRepr::Builtin(b) => b.call(args),
-            FnRepr::Local(f) => (f.1)(args),
-            FnRepr::Shared(f) => (f.1)(args),
-            FnRepr::Method(m) => crate::builtins::call_method(&m.0, &m.1, args),
-        }
-    }
-
-    fn ptr_eq(&self, other: &Function) -> bool {
-        match (&self.0, &other.0) {
-            (FnRepr::Builtin(a), FnRepr::Builtin(b)) => a == b,
-            (FnRepr::Local(a), FnRepr::Local(b)) => Rc::ptr_eq(a, b),
-            (FnRepr::Shared(a), FnRepr::Shared(b)) => Arc::ptr_eq(a, b),
-            (FnRepr::Method(a), FnRepr::Method(b)) => Rc::ptr_eq(a, b),
-            _ => false,
-        }
-    }
-}
-
-impl fmt::Debug for Function {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<function {}>", self.name())
-    }
-}
-
-/// A host object seen by templates: attributes (`handler.settings`), items
-/// (`request.arguments["x"]`), calls (`modules.Entry(entry)`), method calls
-/// (`locale.format_date(d)`), `str()`, iteration, truth and comparison.
-///
-/// Every method has a default that raises the `TypeError`/`AttributeError` Python would.
-///
-/// ```
-/// use std::rc::Rc;
-/// use tornado_template::{Object, Value, Result, Template, Namespace};
-///
-/// #[derive(Debug)]
-/// struct Request { path: String }
-/// impl Object for Request {
-///     fn type_name(&self) -> &str { "HTTPServerRequest" }
-///     fn get_attr(&self, name: &str) -> Result<Option<Value>> {
-///         Ok(match name { "path" => Some(Value::from(self.path.as_str())), _ => None })
-///     }
-/// }
-/// let t = Template::new("{{ request.path }}").unwrap();
-/// let mut ns = Namespace::new();
-/// ns.set("request", Value::Object(Rc::new(Request { path: "/a&b".into() })));
-/// assert_eq!(t.generate(&ns).unwrap(), b"/a&amp;b");
-/// ```
-#[allow(clippy::len_without_is_empty)] // `len` is optional; truth is `truthy`
-pub trait Object: fmt::Debug {
-    /// Python's class name, for error messages.
-    fn type_name(&self) -> &str {
-        "object"
-    }
-
-    /// `obj.name`: `Ok(None)` raises `AttributeError`.
-    fn get_attr(&self, name: &str) -> Result<Option<Value>> {
-        let _ = name;
-        Ok(None)
-    }
-
-    /// `obj[key]`.
-    fn get_item(&self, key: &Value) -> Result<Value> {
-        let _ = key;
-        Err(Error::type_error(format!(
-            "'{}' object is not subscriptable",
-            self.type_name()
-        )))
-    }
-
-    /// `obj(...)`.
-    fn call(&self, args: &Args<'_>) -> Result<Value> {
-        let _ = args;
-        Err(Error::type_error(format!(
-            "'{}' object is not callable",
-            self.type_name()
-        )))
-    }
-
-    /// `obj.name(...)`; by default `get_attr(name)` then a call of the result.
-    fn call_method(&self, name: &str, args: &Args<'_>) -> Result<Value> {
-        match self.get_attr(name)? {
-            Some(v) => v.call(args),
-            None => Err(Error::new(
-                ErrorKind::Attribute,
-                format!("'{}' object has no attribute '{name}'", self.type_name()),
-            )),
-        }
-    }
-
-    /// `str(obj)`.
-    fn to_str(&self) -> String {
-        format!("<{} object>", self.type_name())
-    }
-
-    /// `repr(obj)`; by default `str(obj)`.
-    fn repr(&self) -> String {
-        self.to_str()
-    }
-
-    /// `bool(obj)`.
-    fn truthy(&self) -> bool {
-        true
-    }
-
-    /// `len(obj)`, if the object has a length.
-    fn len(&self) -> Option<usize> {
-        None
-    }
-
-    /// The values `for x in obj` iterates over, if the object is iterable.
-    fn iterate(&self) -> Option<Result<Vec<Value>>> {
-        None
-    }
-
-    /// `obj == other`; `None` falls back to identity.
-    fn eq(&self, other: &Value) -> Option<bool> {
-        let _ = other;
-        None
-    }
-
-    /// `obj < other` and friends; `None` raises `TypeError`.
-    fn partial_cmp(&self, other: &Value) -> Option<Ordering> {
-        let _ = other;
-        None
-    }
-
-    /// Access to the concrete type, for objects that compare with their own kind.
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        None
-    }
-}
-
-/// A Python `dict`: insertion-ordered, keyed by hashable values (`str`, `int`, `float`,
-/// `bool`, `None`, `bytes`, tuples of those).
-#[derive(Clone, Default)]
-pub struct Dict {
-    map: IndexMap<Key, Value, std::hash::RandomState>,
-}
-
-/// A hashable dict key with Python's equality (`1 == 1.0 == True`).
-#[derive(Clone)]
-pub(crate) struct Key(pub(crate) Value);
-
-const SMALL: usize = 8;
-
-impl Dict {
-    /// An empty dict.
-    pub fn new() -> Dict {
-        Dict::default()
-    }
-
-    /// Number of entries.
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Whether the dict is empty.
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
-    /// `d[key] = value`; a `TypeError` for unhashable keys.
-    pub fn insert(&mut self, key: Value, value: Value) -> Result<()> {
-        check_hashable(&key)?;
-        self.map.insert(Key(key), value);
-        Ok(())
-    }
-
-    /// Sets a string key.
-    pub fn set(&mut self, key: &str, value: impl Into<Value>) {
-        self.map.insert(Key(Value::from(key)), value.into());
-    }
-
-    /// `d.get(key)`; a `TypeError` for unhashable keys.
-    pub fn get(&self, key: &Value) -> Result<Option<&Value>> {
-        if let Value::Str(s) = key {
-            return Ok(self.get_str(s));
-        }
-        check_hashable(key)?;
-        Ok(self.map.get(&Key(key.clone())))
-    }
-
-    /// Looks a string key up without hashing when the dict is small.
-    pub fn get_str(&self, key: &str) -> Option<&Value> {
-        if self.map.len() <= SMALL {
-            for (k, v) in &self.map {
-                if let Value::Str(s) = &k.0
-                    && s.len() == key.len()
-                    && **s == *key
-                {
-                    return Some(v);
-                }
-            }
-            None
-        } else {
-            self.map.get(&StrKey(key))
-        }
-    }
-
-    /// Removes `key`, keeping the order of the others.
-    pub fn remove(&mut self, key: &Value) -> Result<Option<Value>> {
-        check_hashable(key)?;
-        Ok(self.map.shift_remove(&Key(key.clone())))
-    }
-
-    /// The entries in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> {
-        self.map.iter().map(|(k, v)| (&k.0, v))
-    }
-
-    /// The keys in insertion order.
-    pub fn keys(&self) -> impl Iterator<Item = &Value> {
-        self.map.keys().map(|k| &k.0)
-    }
-
-    /// The values in insertion order.
-    pub fn values(&self) -> impl Iterator<Item = &Value> {
-        self.map.values()
-    }
-
-    pub(crate) fn clear(&mut self) {
-        self.map.clear();
-    }
-
-    pub(crate) fn pop_last(&mut self) -> Option<(Value, Value)> {
-        self.map.pop().map(|(k, v)| (k.0, v))
-    }
-}
-
-impl fmt::Debug for Dict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
-    }
-}
-
-fn check_hashable(key: &Value) -> Result<()> {
-    match key {
-        Value::List(_) | Value::Dict(_) => Err(Error::type_error(format!(
-            "unhashable type: '{}'",
-            key.type_name()
-        ))),
-        Value::Tuple(items) => items.iter().try_for_each(check_hashable),
-        _ => Ok(()),
-    }
-}
-
-struct StrKey<'a>(&'a str);
-
-impl Hash for StrKey<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write(self.0.as_bytes());
-        state.write_u8(0xff);
-    }
-}
-
-impl Equivalent<Key> for StrKey<'_> {
-    fn equivalent(&self, key: &Key) -> bool {
-        matches!(&key.0, Value::Str(s) if **s == *self.0)
-    }
-}
-
-impl Hash for Key {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_value(&self.0, state);
-    }
-}
-
-fn hash_value<H: Hasher>(v: &Value, state: &mut H) {
-    match v {
-        Value::Str(s) => StrKey(s).hash(state),
-        Value::Int(i) => state.write_i64(*i),
-        Value::Bool(b) => state.write_i64(i64::from(*b)),
-        Value::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 9.2e18 {
-                state.write_i64(*f as i64)
-            } else {
-                state.write_u64(f.to_bits())
-            }
-        }
-        Value::None => state.write_u8(1),
-        Value::Bytes(b) => {
-            state.write(b);
-            state.write_u8(0xfe);
-        }
-        Value::Tuple(items) => {
-            state.write_usize(items.len());
-            for item in items.iter() {
-                hash_value(item, state);
-            }
-        }
-        Value::Range(r) => {
-            state.write_i64(r.start);
-            state.write_i64(r.stop);
-        }
-        Value::Function(f) => state.write(f.name().as_bytes()),
-        Value::Object(o) => state.write(o.type_name().as_bytes()),
-        Value::List(_) | Value::Dict(_) => state.write_u8(2),
-    }
-}
-
-impl PartialEq for Key {
-    fn eq(&self, other: &Key) -> bool {
-        self.0 == other.0
-    }
-}
-
-impl Eq for Key {}
 
 impl Value {
     /// A `str` value.
@@ -861,6 +425,33 @@ fn write_items(items: &[Value], out: &mut String) {
             out.push_str(", ");
         }
         v.write_repr(out);
+    }
+}
+
+/// Byte equality of short keys (names, struct fields) with fixed-size word loads
+/// instead of a call to `memcmp`.
+#[inline(always)]
+pub(crate) fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    fn w4(s: &[u8], at: usize) -> u32 {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&s[at..at + 4]);
+        u32::from_le_bytes(w)
+    }
+    fn w8(s: &[u8], at: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4),
+        8..=16 => w8(a, 0) == w8(b, 0) && w8(a, n - 8) == w8(b, n - 8),
+        _ => a == b,
     }
 }
 
