@@ -16,12 +16,17 @@
 //! server answers one echo and closes first.
 //!
 //! `cargo bench -p tornado-tcp --bench echo`; figures in `benches/README.md`.
+//!
+//! On a shared machine whose load changes from one second to the next, criterion's
+//! one-contender-after-the-other runs can mislead. `ECHO_INTERLEAVED=9 cargo bench -p
+//! tornado-tcp --bench echo` instead runs 9 rounds in which the contenders take turns
+//! (in a rotating order), and prints each one's median rate and the ratios to tokio.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use tornado_ioloop::{IOLoop, LoopHandle};
 use tornado_iostream::IOStream;
 use tornado_tcp::netutil::Address;
@@ -337,4 +342,107 @@ criterion_group! {
     config = Criterion::default().warm_up_time(Duration::from_secs(1));
     targets = echo_round_trips, connections
 }
-criterion_main!(benches);
+
+// ----- contenders taking turns -----
+
+const ROUND_TRIPS: u64 = 20_000;
+const CONNECTIONS: u64 = 2_000;
+
+/// One measurement: what, how many, how long.
+type Contender<'a> = (&'static str, u64, Box<dyn FnMut() -> Duration + 'a>);
+
+fn interleaved(rounds: usize) {
+    let ours = start_ours();
+    let tokio = start_tokio();
+    let io_loop = IOLoop::new().unwrap();
+    let runtime = tokio_runtime();
+    let mut contenders: Vec<Contender<'_>> = vec![
+        (
+            "echo server/tornado-tcp",
+            ROUND_TRIPS,
+            Box::new(|| round_trips_against(&ours, ROUND_TRIPS)),
+        ),
+        (
+            "echo server/tokio",
+            ROUND_TRIPS,
+            Box::new(|| round_trips_against(&tokio, ROUND_TRIPS)),
+        ),
+        (
+            "echo full/tornado-tcp",
+            ROUND_TRIPS,
+            Box::new(|| full_ours(&io_loop, ROUND_TRIPS, false)),
+        ),
+        (
+            "echo full/tokio",
+            ROUND_TRIPS,
+            Box::new(|| full_tokio(&runtime, ROUND_TRIPS, false)),
+        ),
+        (
+            "connections server/tornado-tcp",
+            CONNECTIONS,
+            Box::new(|| connections_against(&ours, CONNECTIONS)),
+        ),
+        (
+            "connections server/tokio",
+            CONNECTIONS,
+            Box::new(|| connections_against(&tokio, CONNECTIONS)),
+        ),
+        (
+            "connections full/tornado-tcp",
+            CONNECTIONS,
+            Box::new(|| full_ours(&io_loop, CONNECTIONS, true)),
+        ),
+        (
+            "connections full/tokio",
+            CONNECTIONS,
+            Box::new(|| full_tokio(&runtime, CONNECTIONS, true)),
+        ),
+    ];
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); contenders.len()];
+    for round in 0..rounds {
+        // Pairs (ours, tokio) take turns, the first of each pair alternating by round.
+        for pair in 0..contenders.len() / 2 {
+            let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+            for i in order.map(|o| pair * 2 + o) {
+                let (_, count, run) = &mut contenders[i];
+                let count = *count;
+                let elapsed = run();
+                rates[i].push(count as f64 / elapsed.as_secs_f64());
+            }
+        }
+    }
+    println!("median of {rounds} interleaved rounds:");
+    let mut medians = Vec::new();
+    for (i, (name, _, _)) in contenders.iter().enumerate() {
+        let mut r = rates[i].clone();
+        r.sort_by(f64::total_cmp);
+        let median = r[r.len() / 2];
+        medians.push(median);
+        println!(
+            "  {name:32} {:>9.1} k/s  (min {:.1}, max {:.1})",
+            median / 1e3,
+            r[0] / 1e3,
+            r[r.len() - 1] / 1e3
+        );
+    }
+    for pair in 0..contenders.len() / 2 {
+        println!(
+            "  {:32} ours/tokio = {:.2}",
+            contenders[pair * 2].0.replace("/tornado-tcp", ""),
+            medians[pair * 2] / medians[pair * 2 + 1]
+        );
+    }
+    drop(contenders);
+    (ours.stop)();
+    (tokio.stop)();
+    io_loop.close(false).unwrap();
+}
+
+fn main() {
+    if let Ok(rounds) = std::env::var("ECHO_INTERLEAVED") {
+        interleaved(rounds.parse().unwrap_or(9).max(1));
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
