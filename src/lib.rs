@@ -5,6 +5,10 @@
 //! Each module is its own crate in `crates/`; this one only gathers them. The crate map and
 //! what works today are in the README.
 
+pub use tornado_escape as escape;
+pub use tornado_http1 as http1;
+pub use tornado_httpserver as httpserver;
+pub use tornado_httputil as httputil;
 pub use tornado_ioloop as ioloop;
 /// Tornado's `tornado.gen` (`gen` is a reserved word in Rust 2024).
 pub use tornado_ioloop::r#gen;

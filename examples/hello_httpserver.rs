@@ -1,0 +1,73 @@
+//! The smallest useful server: an `HTTPServer` with a request callback and no web
+//! framework, answering the two TechEmpower shapes the benchmarks use.
+//!
+//! ```sh
+//! cargo run --release --example hello_httpserver -- --port=8080
+//! curl -i http://127.0.0.1:8080/plaintext
+//! curl -i http://127.0.0.1:8080/json
+//! ```
+//!
+//! - `GET /plaintext` → `Hello, World!` (text/plain)
+//! - `GET /json` → `{"message":"Hello, World!"}` (application/json, serialized per request)
+//! - anything else → 404
+
+use bytes::Bytes;
+use serde::Serialize;
+use tornado::httpserver::{HTTPServer, respond};
+use tornado::httputil::{HTTPHeaders, HTTPServerRequest};
+use tornado::ioloop::IOLoop;
+
+#[derive(Serialize)]
+struct Message {
+    message: &'static str,
+}
+
+/// Answers one request. The callback runs on the loop's thread; it writes the whole
+/// response through `request.connection`.
+fn hello(request: HTTPServerRequest) {
+    let (code, content_type, body) = match request.path() {
+        "/plaintext" => (200, "text/plain", Bytes::from_static(b"Hello, World!")),
+        "/json" => {
+            let json = serde_json::to_vec(&Message {
+                message: "Hello, World!",
+            })
+            .unwrap_or_default();
+            (200, "application/json", Bytes::from(json))
+        }
+        _ => (404, "text/plain", Bytes::new()),
+    };
+    // The headers a Tornado RequestHandler sends by default, plus the length.
+    let mut headers = HTTPHeaders::new();
+    let mut length = itoa::Buffer::new();
+    let added = headers
+        .add("Server", "TornadoServer/6.5.2")
+        .and_then(|()| headers.add("Content-Type", content_type))
+        .and_then(|()| tornado::http1::date::with_http_date(|date| headers.add("Date", date)))
+        .and_then(|()| headers.add("Content-Length", length.format(body.len())));
+    if let (Ok(()), Some(connection)) = (added, &request.connection) {
+        // A client that went away is not worth a log line in a benchmark server.
+        let _ = respond(connection, code, &headers, body);
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tornado::options::define(
+        tornado::options::Opt::new("port")
+            .default(8080)
+            .help("the TCP port to listen on"),
+    )?;
+    tornado::options::parse_command_line();
+    let port: i64 = tornado::options::options().get("port")?;
+    let port = u16::try_from(port).map_err(|_| format!("--port={port} is not a TCP port"))?;
+    // Many benchmark connections need more descriptors than the usual soft limit.
+    tornado::ioloop::raise_fd_limit()?;
+
+    let io_loop = IOLoop::new()?;
+    let server = HTTPServer::from_fn(hello).on_loop(&io_loop);
+    server.listen(port, Some("127.0.0.1"))?;
+    eprintln!("hello_httpserver listening on 127.0.0.1:{port}");
+    io_loop.add_signal_handler(libc::SIGTERM, || IOLoop::current().stop())?;
+    io_loop.add_signal_handler(libc::SIGINT, || IOLoop::current().stop())?;
+    io_loop.start()?;
+    Ok(())
+}
