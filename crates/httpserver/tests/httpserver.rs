@@ -521,7 +521,7 @@ print(first.decode(), second.decode(), c.sock is sock)
 "#
         );
         let output = off_loop(move || {
-            Command::new(std::env::var("TORNADO_TEST_PYTHON").unwrap_or_else(|_| "python3".into()))
+            Command::new(python())
                 .args(["-c", &script])
                 .output()
                 .expect("python3 is installed")
@@ -572,6 +572,43 @@ fn max_connections_holds_further_connections_back() {
         let answer = second.await.unwrap();
         assert!(answer.contains("GET /2 HTTP/1.0"), "{answer}");
         assert_eq!(*log.borrow(), vec![1]);
+        server.stop();
+    });
+}
+
+/// The Python the tests run: `.ci/test`'s venv (with `requests`), else `python3`.
+fn python() -> String {
+    std::env::var("TORNADO_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+#[test]
+fn python_requests_session_keep_alive_and_uploads() {
+    run(async {
+        let server = HTTPServer::from_fn(describe);
+        server.listen(0, Some("127.0.0.1")).unwrap();
+        let port = server.local_addrs()[0].port();
+        let script = format!(
+            r#"
+import requests
+s = requests.Session()
+base = "http://127.0.0.1:{port}"
+a = s.get(base + "/a?x=1", timeout=10)
+b = s.post(base + "/b", data={{"k": "v"}}, files={{"up": ("f.txt", b"file body", "text/plain")}}, timeout=10)
+# A generator body goes out chunked.
+c = s.post(base + "/c", data=(p for p in [b"k=", b"chunked"]), headers={{"Content-Type": "application/x-www-form-urlencoded"}}, timeout=10)
+print(a.status_code, b.status_code, c.status_code)
+print("file up: f.txt text/plain file body" in b.text, 'k=["v"]' in b.text, 'k=["chunked"]' in c.text)
+print(len(s.adapters["http://"].poolmanager.pools))
+"#
+        );
+        let output = off_loop(move || Command::new(python()).args(["-c", &script]).output().expect("python3 is installed"))
+            .await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "{stderr}\n(requests comes from .ci/test's venv: run the tests with .ci/test)"
+        );
+        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "200 200 200\nTrue True True\n1");
         server.stop();
     });
 }
