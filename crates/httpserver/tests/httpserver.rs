@@ -601,14 +601,22 @@ print("file up: f.txt text/plain file body" in b.text, 'k=["v"]' in b.text, 'k=[
 print(len(s.adapters["http://"].poolmanager.pools))
 "#
         );
-        let output = off_loop(move || Command::new(python()).args(["-c", &script]).output().expect("python3 is installed"))
-            .await;
+        let output = off_loop(move || {
+            Command::new(python())
+                .args(["-c", &script])
+                .output()
+                .expect("python3 is installed")
+        })
+        .await;
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             output.status.success(),
             "{stderr}\n(requests comes from .ci/test's venv: run the tests with .ci/test)"
         );
-        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "200 200 200\nTrue True True\n1");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).trim(),
+            "200 200 200\nTrue True True\n1"
+        );
         server.stop();
     });
 }
