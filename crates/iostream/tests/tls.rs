@@ -246,6 +246,57 @@ fn untrusted_certificates_fail_on_both_sides() {
     });
 }
 
+/// Log records of `tornado.general`, from every test of this binary.
+static LOGGED: std::sync::Mutex<Vec<(log::Level, String)>> = std::sync::Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.target() == "tornado.general"
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            let message = record.args().to_string();
+            LOGGED.lock().unwrap().push((record.level(), message));
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+#[test]
+fn handshake_failures_are_logged_as_ssl_errors() {
+    static CAPTURE: Capture = Capture;
+    let _ = log::set_logger(&CAPTURE);
+    log::set_max_level(log::LevelFilter::Info);
+    run(async {
+        let (server, client) =
+            tls_pair(server_options(), SslOptions::default(), Some("localhost")).await;
+        assert!(client.unwrap_err().is_closed());
+        assert!(server.wait_for_handshake().await.is_err());
+    });
+    let logged = LOGGED.lock().unwrap();
+    let ssl_errors: Vec<_> = logged
+        .iter()
+        .filter(|(level, message)| {
+            *level == log::Level::Warn && message.starts_with("SSL Error on ")
+        })
+        .collect();
+    assert!(
+        ssl_errors.iter().any(|(_, m)| m.contains("127.0.0.1:")
+            && m.ends_with("invalid peer certificate: UnknownIssuer")),
+        "{logged:?}"
+    );
+    assert!(
+        ssl_errors
+            .iter()
+            .any(|(_, m)| m.contains("received fatal alert")),
+        "{logged:?}"
+    );
+}
+
 #[test]
 fn tornado_check_hostname_match_mismatch_and_disabled() {
     run(async {
@@ -532,8 +583,21 @@ fn a_peer_reset_during_the_handshake_is_the_cause() {
             IOStream::connect_tls(address, Some("localhost"), client_options()).await
         });
         let accepted = accept(&listener).await;
+        // Wait (without blocking the loop, which runs the client) for the ClientHello.
+        accepted.set_nonblocking(true).unwrap();
         let mut hello = [0; 5];
-        (&accepted).read_exact(&mut hello).unwrap();
+        loop {
+            match (&accepted).read(&mut hello) {
+                Ok(n) => {
+                    assert!(n > 0, "the client closed");
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    sleep(Duration::from_millis(1)).await;
+                }
+                Err(e) => panic!("read: {e}"),
+            }
+        }
         assert_eq!(hello[0], 0x16, "a TLS handshake record");
         // Close with a reset (SO_LINGER 0) instead of a FIN.
         socket2::SockRef::from(&accepted)

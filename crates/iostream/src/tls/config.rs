@@ -173,6 +173,12 @@ pub fn ssl_options_to_client_config(options: impl Into<SslConfig>) -> Result<Arc
         .with_safe_default_protocol_versions()
         .map_err(|e| config_error(e.to_string()))?;
     let verify = options.cert_reqs.unwrap_or(CertReqs::Required) != CertReqs::None;
+    if !verify && options.check_hostname == Some(true) {
+        // Python: "Cannot set verify_mode to CERT_NONE when check_hostname is enabled."
+        return Err(config_error(
+            "check_hostname needs certificates verified: cert_reqs cannot be none".to_owned(),
+        ));
+    }
     let builder = if verify {
         let roots = match options.ca_certs.as_deref() {
             Some(path) => load_roots(path)?,
@@ -353,6 +359,16 @@ mod tests {
         let config = ssl_options_to_client_config(SslOptions::default()).unwrap();
         assert!(config.alpn_protocols.is_empty());
         let insecure = ssl_options_to_client_config(SslOptions::insecure()).unwrap();
+        let contradiction = SslOptions {
+            check_hostname: Some(true),
+            ..SslOptions::insecure()
+        };
+        assert_eq!(
+            ssl_options_to_client_config(contradiction)
+                .unwrap_err()
+                .to_string(),
+            "check_hostname needs certificates verified: cert_reqs cannot be none"
+        );
         assert!(!Arc::ptr_eq(&config, &insecure));
         // A ready configuration passes through; the wrong side is refused.
         assert!(Arc::ptr_eq(
