@@ -14,8 +14,8 @@ use crate::template::Template;
 mod optimize;
 mod resolve;
 
-pub(crate) use optimize::{Fast, FastValue};
-use optimize::{fuse, set_fast};
+pub(crate) use optimize::{FastCond, FastValue, OutFast, Short};
+use optimize::{fuse, specialize};
 use resolve::Resolver;
 
 /// A compiled template body.
@@ -77,19 +77,18 @@ pub(crate) enum Node {
         prefix: Option<Piece>,
         /// Text written just after (a `Text` node fused into this one).
         suffix: Option<Piece>,
-        /// Set when `expr` is a name (or a name's attribute) and the escape function a
-        /// global or none: the interpreter's shortcut.
-        fast: Option<Fast>,
         expr: Expr,
         escape: Option<Expr>,
         loc: u32,
     },
+    /// `{{ name }}` / `{{ name.key }}` between short texts, with its shortcut.
+    OutFast(OutFast),
     Statement(Statement, u32),
     Import(Import, u32),
     Break,
     Continue,
     If {
-        branches: Vec<(Expr, Vec<Node>, u32)>,
+        branches: Vec<Branch>,
         orelse: Vec<Node>,
     },
     For {
@@ -118,6 +117,16 @@ pub(crate) enum Node {
         loc: u32,
         slots: (usize, usize),
     },
+}
+
+/// An `{% if %}` or `{% elif %}` branch.
+#[derive(Debug)]
+pub(crate) struct Branch {
+    pub cond: Expr,
+    pub body: Vec<Node>,
+    pub loc: u32,
+    /// The interpreter's shortcut for `cond`, set once names are resolved.
+    pub fast: Option<FastCond>,
 }
 
 #[derive(Debug)]
@@ -278,7 +287,6 @@ impl Linker<'_> {
                     out.push(Node::Output {
                         prefix: None,
                         suffix: None,
-                        fast: None,
                         expr: expr.clone(),
                         escape,
                         loc,
@@ -354,7 +362,12 @@ impl Linker<'_> {
                         let loc = self.loc(*line);
                         let mut nodes = Vec::new();
                         self.emit(body, &mut nodes)?;
-                        bs.push((cond.clone(), nodes, loc));
+                        bs.push(Branch {
+                            cond: cond.clone(),
+                            body: nodes,
+                            loc,
+                            fast: None,
+                        });
                     }
                     let mut e = Vec::new();
                     self.emit(orelse, &mut e)?;
@@ -520,7 +533,7 @@ pub(crate) fn link(template: &Template, loader: Option<&dyn BaseLoader>) -> Resu
     };
     resolver.function(&mut nodes, None);
     fuse(&mut nodes);
-    set_fast(&mut nodes, resolver.n_locals);
+    specialize(&mut nodes, resolver.n_locals);
     Ok(Program {
         nodes,
         n_locals: resolver.n_locals,

@@ -5,9 +5,9 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::builtins::{Builtin, iterate};
-use crate::compile::{CHandler, Fast, FastValue, Node, Program};
+use crate::compile::{Branch, CHandler, FastCond, FastValue, Node, OutFast, Program};
 use crate::error::{Error, ErrorKind, Result};
-use crate::expr::{Arg, Const, Expr, Target};
+use crate::expr::{Arg, CmpOp, Const, Expr, Target};
 use crate::namespace::SharedNamespace;
 use crate::ops;
 use crate::out::Out;
@@ -23,9 +23,9 @@ pub(crate) enum Flow {
     Continue,
 }
 
-pub(crate) struct Frame<'p> {
+pub(crate) struct Frame<'p, 's> {
     pub prog: &'p Program,
-    pub locals: Vec<Option<Value>>,
+    pub locals: &'s mut [Option<Value>],
     /// Where the globals start in `locals` (one vector holds both).
     pub globals: usize,
     /// Bit `g` is set when global `g` (of the first 64) holds the builtin `xhtml_escape`.
@@ -83,7 +83,7 @@ fn store(cell: &mut Option<Value>, item: &Value) {
 
 /// The value of a name, without going through the general path walk.
 #[inline(always)]
-fn slot<'a>(frame: &'a Frame<'_>, e: &Expr) -> Option<&'a Value> {
+fn slot<'a>(frame: &'a Frame<'_, '_>, e: &Expr) -> Option<&'a Value> {
     match e {
         Expr::Local(s, _) => frame.locals.get(*s as usize)?.as_ref(),
         Expr::Global(s, _) => frame.locals.get(frame.globals + *s as usize)?.as_ref(),
@@ -91,9 +91,15 @@ fn slot<'a>(frame: &'a Frame<'_>, e: &Expr) -> Option<&'a Value> {
     }
 }
 
+/// Whether `v` is the builtin function `b`.
+#[inline(always)]
+fn is_builtin(v: &Value, b: Builtin) -> bool {
+    matches!(v, Value::Function(f) if f.as_builtin() == Some(b))
+}
+
 /// A name, or an attribute of a dict held by a name (`team.name`), by reference.
 #[inline(always)]
-fn slot_or_attr<'a>(frame: &'a Frame<'_>, e: &Expr) -> Option<&'a Value> {
+fn slot_or_attr<'a>(frame: &'a Frame<'_, '_>, e: &Expr) -> Option<&'a Value> {
     match e {
         Expr::Attr(base, name) => match slot(frame, base)? {
             Value::Dict(d) => d.get_str(name),
@@ -113,6 +119,13 @@ fn write_value(v: &Value, out: &mut Out) {
     }
 }
 
+/// Two decimal digits for each of 0..100.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
 /// Appends the decimal digits of `n` with one fixed-size copy.
 #[inline(always)]
 fn push_int(out: &mut Out, n: i64) {
@@ -130,11 +143,14 @@ fn push_int(out: &mut Out, n: i64) {
 
 #[inline(never)]
 fn push_int_general(out: &mut Out, n: i64) {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
+    if (0..10_000).contains(&n) {
+        // Four digits, then drop the leading zeros by shifting them out.
+        let (hi, lo) = ((n / 100) as usize * 2, (n % 100) as usize * 2);
+        let digits = u32::from_le_bytes([PAIRS[hi], PAIRS[hi + 1], PAIRS[lo], PAIRS[lo + 1]]);
+        let len = if n >= 1000 { 4 } else { 3 };
+        out.write4((digits >> (8 * (4 - len))).to_le_bytes(), len);
+        return;
+    }
     let mut buf = [0u8; 20];
     let neg = usize::from(n < 0);
     let mut m = n.unsigned_abs();
@@ -217,21 +233,18 @@ fn loc_err(prog: &Program, loc: u32) -> impl Fn(Error) -> Error + '_ {
     }
 }
 
-impl<'p> Frame<'p> {
+impl<'p, 's> Frame<'p, 's> {
+    /// A frame over `slots` (the locals, then the globals); bit `g` of `escape_bits` is
+    /// set when global `g` holds the builtin `xhtml_escape`.
     pub(crate) fn new(
         prog: &'p Program,
-        slots: Vec<Option<Value>>,
+        slots: &'s mut [Option<Value>],
+        escape_bits: u64,
         modules: &'p Arc<SharedNamespace>,
-    ) -> Frame<'p> {
+    ) -> Frame<'p, 's> {
         Frame {
             prog,
-            escape_bits: slots
-                .iter()
-                .skip(prog.n_locals)
-                .take(64)
-                .enumerate()
-                .filter(|(_, v)| matches!(v, Some(Value::Function(f)) if f.as_builtin() == Some(Builtin::XhtmlEscape)))
-                .fold(0u64, |bits, (g, _)| bits | (1 << g)),
+            escape_bits,
             locals: slots,
             globals: prog.n_locals,
             modules,
@@ -244,30 +257,25 @@ impl<'p> Frame<'p> {
         for node in nodes {
             match node {
                 Node::Text(t) => t.write(out),
-                Node::Output {
-                    prefix,
-                    suffix,
-                    fast,
-                    expr,
-                    escape,
-                    loc,
-                } => {
-                    if let Some(p) = prefix {
-                        p.write(out);
-                    }
-                    let done = match fast {
-                        Some(f) => self.output_fast(f, out),
-                        None => false,
-                    };
-                    if !done && let Err(e) = self.output(expr, escape.as_ref(), out) {
-                        return Err(loc_err(self.prog, *loc)(e));
-                    }
-                    if let Some(s) = suffix {
-                        s.write(out);
-                    }
-                }
+                Node::OutFast(f) => self.out_fast(f, out)?,
+                Node::Output { .. } => self.output_node(node, out)?,
                 Node::Break => return Ok(Flow::Break),
                 Node::Continue => return Ok(Flow::Continue),
+                Node::If { branches, orelse } => {
+                    let mut taken: &'p [Node] = orelse;
+                    for b in branches {
+                        if self.cond(b)? {
+                            taken = &b.body;
+                            break;
+                        }
+                    }
+                    if !taken.is_empty() {
+                        let f = self.exec(taken, out)?;
+                        if f != Flow::Normal {
+                            return Ok(f);
+                        }
+                    }
+                }
                 other => {
                     let f = self.exec_other(other, out)?;
                     if f != Flow::Normal {
@@ -284,31 +292,95 @@ impl<'p> Frame<'p> {
     fn exec_simple(&mut self, nodes: &'p [Node], out: &mut Out) -> Result<()> {
         for node in nodes {
             match node {
-                Node::Output {
-                    prefix,
-                    suffix,
-                    fast,
-                    expr,
-                    escape,
-                    loc,
-                } => {
-                    if let Some(p) = prefix {
-                        p.write(out);
-                    }
-                    let done = match fast {
-                        Some(f) => self.output_fast(f, out),
-                        None => false,
-                    };
-                    if !done && let Err(e) = self.output(expr, escape.as_ref(), out) {
-                        return Err(loc_err(self.prog, *loc)(e));
-                    }
-                    if let Some(s) = suffix {
-                        s.write(out);
-                    }
-                }
+                Node::OutFast(f) => self.out_fast(f, out)?,
                 Node::Text(t) => t.write(out),
+                Node::Output { .. } => self.output_node(node, out)?,
                 _ => {}
             }
+        }
+        Ok(())
+    }
+
+    /// An `OutFast` node: the shortcut when the value is an int or a string, else its
+    /// general node.
+    #[inline(always)]
+    fn out_fast(&mut self, f: &'p OutFast, out: &mut Out) -> Result<()> {
+        if f.escape_mask & !self.escape_bits == 0 {
+            let v = match &f.value {
+                FastValue::Slot(i) => self.locals.get(*i).and_then(Option::as_ref),
+                FastValue::Attr(i, name, hint) => match self.locals.get(*i) {
+                    Some(Some(Value::Dict(d))) => d.get_str_hinted(name, hint),
+                    _ => None,
+                },
+            };
+            match v {
+                Some(Value::Int(n)) => {
+                    if (0..100).contains(n) {
+                        out.two_digits_between(&f.prefix, *n as u8, &f.suffix);
+                    } else {
+                        out.short(&f.prefix);
+                        push_int_general(out, *n);
+                        out.short(&f.suffix);
+                    }
+                    return Ok(());
+                }
+                Some(Value::Str(s)) => {
+                    out.short(&f.prefix);
+                    if f.escape_mask == 0 {
+                        out.extend(s.as_bytes());
+                    } else {
+                        out.extend_escaped(s.as_bytes());
+                    }
+                    out.short(&f.suffix);
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        self.output_node(&f.general, out)
+    }
+
+    /// An `Output` node: its text, and its value through the general path.
+    #[inline(never)]
+    fn output_node(&mut self, node: &'p Node, out: &mut Out) -> Result<()> {
+        let Node::Output {
+            prefix,
+            suffix,
+            expr,
+            escape,
+            loc,
+        } = node
+        else {
+            return Ok(());
+        };
+        if let Some(p) = prefix {
+            p.write(out);
+        }
+        if let Err(e) = self.output(expr, escape.as_ref(), out) {
+            return Err(loc_err(self.prog, *loc)(e));
+        }
+        if let Some(s) = suffix {
+            s.write(out);
+        }
+        Ok(())
+    }
+
+    /// A loop over `items` into `slot` whose body is only text and `{{ }}`: a small
+    /// function of its own, so the loop keeps its state in registers.
+    #[inline(never)]
+    fn simple_loop(
+        &mut self,
+        slot: usize,
+        items: &[Value],
+        body: &'p [Node],
+        out: &mut Out,
+    ) -> Result<()> {
+        for item in items {
+            let Some(cell) = self.locals.get_mut(slot) else {
+                break;
+            };
+            store(cell, item);
+            self.exec_simple(body, out)?;
         }
         Ok(())
     }
@@ -319,7 +391,11 @@ impl<'p> Frame<'p> {
     fn exec_other(&mut self, node: &'p Node, out: &mut Out) -> Result<Flow> {
         let prog = self.prog;
         match node {
-            Node::Text(_) | Node::Output { .. } | Node::Break | Node::Continue => Ok(Flow::Normal),
+            Node::Text(_)
+            | Node::Output { .. }
+            | Node::OutFast(_)
+            | Node::Break
+            | Node::Continue => Ok(Flow::Normal),
             Node::Statement(st, loc) => {
                 self.statement(st).map_err(loc_err(prog, *loc))?;
                 Ok(Flow::Normal)
@@ -328,14 +404,7 @@ impl<'p> Frame<'p> {
                 self.import(imp).map_err(loc_err(prog, *loc))?;
                 Ok(Flow::Normal)
             }
-            Node::If { branches, orelse } => {
-                for (cond, body, loc) in branches {
-                    if self.truth(cond).map_err(loc_err(prog, *loc))? {
-                        return self.exec(body, out);
-                    }
-                }
-                self.exec(orelse, out)
-            }
+            Node::If { .. } => Ok(Flow::Normal),
             Node::For {
                 target,
                 iter,
@@ -461,9 +530,15 @@ impl<'p> Frame<'p> {
         if let (Expr::Call(f, args), Target::Tuple(parts)) = (iter, target)
             && let ([Arg::Pos(seq)], [t_index, t_item]) = (args.as_slice(), parts.as_slice())
         {
-            let is_enumerate = matches!(self.eval_cow(f), Ok(v) if matches!(&*v, Value::Function(func) if func.as_builtin() == Some(Builtin::Enumerate)));
+            let is_enumerate = match slot(self, f) {
+                Some(v) => is_builtin(v, Builtin::Enumerate),
+                None => matches!(self.eval_cow(f), Ok(v) if is_builtin(&v, Builtin::Enumerate)),
+            };
             if is_enumerate {
-                let seq = self.eval(seq).map_err(loc_err(prog, loc))?;
+                let seq = match slot(self, seq) {
+                    Some(v) => v.clone(),
+                    None => self.eval(seq).map_err(loc_err(prog, loc))?,
+                };
                 let items = match seq {
                     Value::List(items) | Value::Tuple(items) => items,
                     other => Rc::new(iterate(&other).map_err(loc_err(prog, loc))?),
@@ -490,15 +565,11 @@ impl<'p> Frame<'p> {
             Value::List(items) | Value::Tuple(items) => {
                 if let Target::Local(slot, _) = target {
                     let slot = *slot as usize;
-                    if body
-                        .iter()
-                        .all(|n| matches!(n, Node::Text(_) | Node::Output { .. }))
-                    {
+                    if body.iter().all(|n| {
+                        matches!(n, Node::Text(_) | Node::Output { .. } | Node::OutFast(_))
+                    }) {
                         // Only text and `{{ }}` in the body: no statement can break out.
-                        for item in items.iter() {
-                            store(&mut self.locals[slot], item);
-                            self.exec_simple(body, out)?;
-                        }
+                        self.simple_loop(slot, &items, body, out)?;
                         return Ok(false);
                     }
                     for item in items.iter() {
@@ -536,31 +607,6 @@ impl<'p> Frame<'p> {
             }
         }
         Ok(false)
-    }
-
-    /// The shortcut of `{{ name }}` / `{{ name.key }}` holding a number or a string,
-    /// raw or escaped by the builtin `xhtml_escape`; false when it does not apply.
-    #[inline(always)]
-    fn output_fast(&self, f: &Fast, out: &mut Out) -> bool {
-        let escaped = match f.escape {
-            None => false,
-            Some(g) if g < 64 && self.escape_bits >> g & 1 == 1 => true,
-            Some(_) => return false,
-        };
-        let v = match &f.value {
-            FastValue::Slot(i) => self.locals.get(*i).and_then(Option::as_ref),
-            FastValue::Attr(i, name) => match self.locals.get(*i).and_then(Option::as_ref) {
-                Some(Value::Dict(d)) => d.get_str(name),
-                _ => None,
-            },
-        };
-        match v {
-            Some(Value::Int(n)) => push_int(out, *n),
-            Some(Value::Str(s)) if escaped => out.extend_escaped(s.as_bytes()),
-            Some(Value::Str(s)) => out.extend(s.as_bytes()),
-            _ => return false,
-        }
-        true
     }
 
     /// `{{ expr }}`: the common case (a name holding a number or a string, escaped by
@@ -627,6 +673,25 @@ impl<'p> Frame<'p> {
         append_utf8(&r, out)
     }
 
+    /// Whether the condition of an `{% if %}` branch holds.
+    #[inline(always)]
+    fn cond(&mut self, b: &'p Branch) -> Result<bool> {
+        if let Some(FastCond::CmpInt(s, op, k)) = b.fast
+            && let Some(Some(Value::Int(a))) = self.locals.get(s)
+        {
+            let a = *a;
+            return Ok(match op {
+                CmpOp::Eq => a == k,
+                CmpOp::Ne => a != k,
+                CmpOp::Lt => a < k,
+                CmpOp::Le => a <= k,
+                CmpOp::Gt => a > k,
+                _ => a >= k,
+            });
+        }
+        self.truth(&b.cond).map_err(loc_err(self.prog, b.loc))
+    }
+
     fn truth(&mut self, e: &'p Expr) -> Result<bool> {
         match e {
             // `x == 0`-style tests of a name against an integer literal.
@@ -664,3 +729,6 @@ impl<'p> Frame<'p> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,207 @@
+//! The interpreter's shortcuts (`OutFast`, fast conditions, hinted lookups) give the
+//! same output and errors as the general path. Expected outputs come from Python
+//! Tornado 6.5 (dict attributes aside: Tornado's plain dicts have none).
+
+use crate::{Function, Namespace, Template, Value};
+
+fn render(src: &str, args: &[(&str, Value)]) -> String {
+    let mut ns = Namespace::new();
+    for (k, v) in args {
+        ns.set(k, v.clone());
+    }
+    let t = Template::new(src).unwrap();
+    match t.generate(&ns) {
+        Ok(b) => String::from_utf8(b).unwrap(),
+        Err(e) => format!("{}: {}", e.kind().name(), e.message()),
+    }
+}
+
+fn ints() -> Value {
+    Value::list(
+        [
+            -5,
+            0,
+            9,
+            10,
+            99,
+            100,
+            999,
+            1000,
+            9999,
+            10000,
+            i64::MIN,
+            i64::MAX,
+        ]
+        .into_iter()
+        .map(Value::Int)
+        .collect(),
+    )
+}
+
+#[test]
+fn integers_between_short_and_long_text() {
+    assert_eq!(
+        render(
+            "{% for n in ns %}<td>{{ n }}</td>{% end %}",
+            &[("ns", ints())]
+        ),
+        "<td>-5</td><td>0</td><td>9</td><td>10</td><td>99</td><td>100</td><td>999</td>\
+         <td>1000</td><td>9999</td><td>10000</td><td>-9223372036854775808</td>\
+         <td>9223372036854775807</td>"
+    );
+    let long = render(
+        "{% for n in ns %}<a long prefix of text>{{ n }}<and a long suffix too!>{% end %}",
+        &[("ns", ints())],
+    );
+    let want: String = [
+        "-5",
+        "0",
+        "9",
+        "10",
+        "99",
+        "100",
+        "999",
+        "1000",
+        "9999",
+        "10000",
+        "-9223372036854775808",
+        "9223372036854775807",
+    ]
+    .iter()
+    .map(|n| format!("<a long prefix of text>{n}<and a long suffix too!>"))
+    .collect();
+    assert_eq!(long, want);
+}
+
+#[test]
+fn other_values_take_the_general_path() {
+    let vs = Value::list(vec![
+        Value::Float(1.5),
+        Value::None,
+        Value::Bool(true),
+        Value::list(vec![Value::Int(1), Value::from("<")]),
+        Value::from("a<b'&\"c>"),
+        Value::Bytes(b"x<y".to_vec().into()),
+    ]);
+    assert_eq!(
+        render("{% for v in vs %}[{{ v }}]{% end %}", &[("vs", vs)]),
+        "[1.5][None][True][[1, &#x27;&lt;&#x27;]][a&lt;b&#x27;&amp;&quot;c&gt;][x&lt;y]"
+    );
+}
+
+#[test]
+fn dict_keys_move_between_items() {
+    let d = |pairs: &[(&str, Value)]| {
+        let mut d = crate::Dict::new();
+        for (k, v) in pairs {
+            d.set(k, v.clone());
+        }
+        Value::dict(d)
+    };
+    let ds = Value::list(vec![
+        d(&[("a", Value::Int(1)), ("b", Value::Int(2))]),
+        d(&[("b", Value::Int(3)), ("a", Value::from("<x>"))]),
+        d(&[("a", Value::Float(2.5))]),
+        d(&[("a", Value::Int(4))]),
+    ]);
+    assert_eq!(
+        render(
+            "{% for d in ds %}({{ d.a }}){% end %}",
+            &[("ds", ds.clone())]
+        ),
+        "(1)(&lt;x&gt;)(2.5)(4)"
+    );
+    let missing = d(&[("a", Value::Int(1))]);
+    assert!(
+        render("{{ d.missing }}", &[("d", missing)]).starts_with("AttributeError: "),
+        "a missing key is the general path's error"
+    );
+}
+
+#[test]
+fn fast_conditions() {
+    let ds = Value::from("abcd");
+    assert_eq!(
+        render(
+            "{% for i, d in enumerate(ds) %}{% if i == 0 %}first{% elif i >= 2 %}late\
+             {% else %}mid{% end %}{{ i }}{% end %}",
+            &[("ds", ds)]
+        ),
+        "first0mid1late2late3"
+    );
+    let xs = Value::list(vec![
+        Value::Int(0),
+        Value::Float(0.0),
+        Value::Bool(false),
+        Value::from("0"),
+        Value::None,
+        Value::Int(-1),
+    ]);
+    assert_eq!(
+        render(
+            "{% for i in xs %}{% if i == 0 %}zero{% end %}{% if i != 0 %}nz{% end %}|{% end %}",
+            &[("xs", xs)]
+        ),
+        "zero|zero|zero|nz|nz|nz|"
+    );
+}
+
+#[test]
+fn unbound_locals_and_escape_functions() {
+    assert_eq!(
+        render("{% if False %}{% set x = 1 %}{% end %}{{ x }}", &[]),
+        "UnboundLocalError: cannot access local variable 'x' where it is not associated with a value"
+    );
+    assert_eq!(
+        render(
+            "{% autoescape None %}{{ s }}{% raw s %}",
+            &[("s", Value::from("<b>"))]
+        ),
+        "<b><b>"
+    );
+    let brackets = Value::Function(Function::new("brackets", |a| {
+        Ok(Value::from(
+            format!("[{}]", a.get(0).map(Value::to_str).unwrap_or_default()).as_str(),
+        ))
+    }));
+    assert_eq!(
+        render(
+            "{{ n }}{{ s }}",
+            &[
+                ("n", Value::Int(5)),
+                ("s", Value::from("<")),
+                ("xhtml_escape", brackets)
+            ]
+        ),
+        "[b'5'][b'<']"
+    );
+}
+
+#[test]
+fn namespaces_in_other_orders_and_many_slots() {
+    let t = Template::new("{{ a }}{{ b }}{{ c }}").unwrap();
+    let mut one = Namespace::new();
+    one.set("a", 1).set("b", 2).set("c", 3);
+    let mut two = Namespace::new();
+    two.set("c", "z").set("b", "y").set("a", "x");
+    for _ in 0..2 {
+        assert_eq!(t.generate(&one).unwrap(), b"123");
+        assert_eq!(t.generate(&two).unwrap(), b"xyz");
+    }
+    let mut partial = Namespace::new();
+    partial.set("a", 1).set("c", 3);
+    let e = t.generate(&partial).unwrap_err();
+    assert_eq!(e.message(), "name 'b' is not defined");
+    // More locals and globals than fit on the stack.
+    let names: Vec<String> = (0..40).map(|i| format!("v{i}")).collect();
+    let src: String = names.iter().map(|n| format!("{{{{ {n} }}}}")).collect();
+    let mut ns = Namespace::new();
+    for (i, n) in names.iter().enumerate() {
+        ns.set(n, i as i64);
+    }
+    let want: String = (0..40).map(|i| i.to_string()).collect();
+    assert_eq!(
+        String::from_utf8(Template::new(&src).unwrap().generate(&ns).unwrap()).unwrap(),
+        want
+    );
+}
