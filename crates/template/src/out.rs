@@ -28,7 +28,7 @@ fn has_special(w: u64) -> bool {
 
 /// Whether `s` has a byte that `xhtml_escape` replaces.
 #[inline(always)]
-fn needs_escape(s: &[u8]) -> bool {
+pub(crate) fn needs_escape(s: &[u8]) -> bool {
     let n = s.len();
     if n < 8 {
         // Overlapping loads cover every byte; a repeated byte changes nothing.
@@ -45,6 +45,31 @@ fn needs_escape(s: &[u8]) -> bool {
     let mut chunks = s.chunks_exact(8);
     chunks.any(|c| has_special(u64::from_le_bytes(word(c, 0))))
         || has_special(u64::from_le_bytes(word(s, n - 8)))
+}
+
+/// Copies `s` (at most 16 bytes) to the start of `dst` (16 bytes) with overlapping
+/// fixed-size copies.
+#[inline(always)]
+fn copy_short(dst: &mut [u8], s: &[u8]) {
+    let n = s.len();
+    match n {
+        0 => {}
+        1..=3 => {
+            dst[0] = s[0];
+            dst[n / 2] = s[n / 2];
+            dst[n - 1] = s[n - 1];
+        }
+        4..=7 => {
+            let (head, tail): ([u8; 4], [u8; 4]) = (word(s, 0), word(s, n - 4));
+            dst[..4].copy_from_slice(&head);
+            dst[n - 4..n].copy_from_slice(&tail);
+        }
+        _ => {
+            let (head, tail): ([u8; 8], [u8; 8]) = (word(s, 0), word(s, n - 8));
+            dst[..8].copy_from_slice(&head);
+            dst[n - 8..n].copy_from_slice(&tail);
+        }
+    }
 }
 
 /// `N` bytes of `s` from `at` (which the caller keeps in bounds).
@@ -115,7 +140,28 @@ impl Out {
     /// Writes a short text.
     #[inline(always)]
     pub(crate) fn short(&mut self, s: &Short) {
-        self.write16(&s.bytes, usize::from(s.len));
+        if s.len > 0 {
+            self.write16(&s.bytes, usize::from(s.len));
+        }
+    }
+
+    /// Writes `prefix`, `s` (at most 16 bytes: the rest is dropped) and `suffix`, with
+    /// one check of the room left.
+    #[inline(always)]
+    pub(crate) fn short_between(&mut self, prefix: &Short, s: &[u8], suffix: &Short) {
+        const NEED: usize = 16 + 16 + 16;
+        self.room(NEED);
+        let at = self.pos;
+        let Some(dst) = self.buf.get_mut(at..at + NEED) else {
+            return;
+        };
+        let p = usize::from(prefix.len).min(16);
+        dst[..16].copy_from_slice(&prefix.bytes);
+        let n = s.len().min(16);
+        copy_short(&mut dst[p..p + 16], &s[..n]);
+        let q = p + n;
+        dst[q..q + 16].copy_from_slice(&suffix.bytes);
+        self.pos = at + q + usize::from(suffix.len).min(16);
     }
 
     /// Writes `prefix`, `n` (below 100) in decimal, then `suffix`, with one check of
@@ -138,6 +184,26 @@ impl Out {
         }
         dst[q..q + 16].copy_from_slice(&suffix.bytes);
         self.pos = at + q + usize::from(suffix.len).min(16);
+    }
+
+    /// Writes the first `n` bytes of `padded` (a multiple of 16 bytes long): 16 bytes at
+    /// a time when it is not long, else with one copy.
+    #[inline]
+    pub(crate) fn write_padded(&mut self, padded: &[u8], n: usize) {
+        let m = padded.len();
+        if m > 256 {
+            self.extend(padded.get(..n).unwrap_or(padded));
+            return;
+        }
+        self.room(m);
+        let at = self.pos;
+        let Some(dst) = self.buf.get_mut(at..at + m) else {
+            return;
+        };
+        for (d, s) in dst.chunks_exact_mut(16).zip(padded.chunks_exact(16)) {
+            d.copy_from_slice(s);
+        }
+        self.pos = at + n.min(m);
     }
 
     /// Writes the first `n` bytes of `a` (copying all 4).

@@ -1,6 +1,7 @@
 //! [`Template`]: one compiled template, and how it renders.
 
 use std::fmt;
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -72,6 +73,28 @@ struct GlobalInfo {
 
 /// Renders whose locals and globals fit in this many slots keep them on the stack.
 const STACK_SLOTS: usize = 16;
+
+/// The slots of a small render. A render uses the first `n` (the others stay `None`),
+/// so only those are dropped.
+struct StackSlots {
+    slots: ManuallyDrop<[Option<Value>; STACK_SLOTS]>,
+    n: usize,
+}
+
+impl Drop for StackSlots {
+    fn drop(&mut self) {
+        for s in self.slots.iter_mut().take(self.n) {
+            // Numbers and builtins need no drop.
+            if !matches!(
+                s,
+                None | Some(Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_))
+            ) && !matches!(s, Some(Value::Function(f)) if f.as_builtin().is_some())
+            {
+                *s = None;
+            }
+        }
+    }
+}
 
 impl fmt::Debug for Template {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -225,11 +248,14 @@ impl Template {
         // stack when it is small.
         let n_locals = self.program.n_locals;
         let n = n_locals + self.globals.len();
-        let mut stack: [Option<Value>; STACK_SLOTS];
+        let mut stack: StackSlots;
         let mut heap: Vec<Option<Value>>;
         let slots: &mut [Option<Value>] = if n <= STACK_SLOTS {
-            stack = Default::default();
-            &mut stack[..n]
+            stack = StackSlots {
+                slots: ManuallyDrop::new(Default::default()),
+                n,
+            };
+            stack.slots.get_mut(..n).unwrap_or_default()
         } else {
             heap = vec![None; n];
             &mut heap

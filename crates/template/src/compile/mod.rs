@@ -34,7 +34,8 @@ pub(crate) struct Program {
 #[derive(Debug, Clone)]
 pub(crate) enum Piece {
     Small([u8; 16], u8),
-    Large(Arc<[u8]>),
+    /// The text zero-padded to a multiple of 16 bytes, and its length.
+    Large(Arc<[u8]>, usize),
 }
 
 impl Piece {
@@ -44,14 +45,16 @@ impl Piece {
             a[..bytes.len()].copy_from_slice(bytes);
             Piece::Small(a, bytes.len() as u8)
         } else {
-            Piece::Large(Arc::from(bytes))
+            let mut padded = bytes.to_vec();
+            padded.resize(bytes.len().div_ceil(16) * 16, 0);
+            Piece::Large(Arc::from(padded), bytes.len())
         }
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             Piece::Small(a, n) => &a[..usize::from(*n)],
-            Piece::Large(b) => b,
+            Piece::Large(b, n) => b.get(..*n).unwrap_or_default(),
         }
     }
 
@@ -59,7 +62,7 @@ impl Piece {
     pub(crate) fn write(&self, out: &mut crate::out::Out) {
         match self {
             Piece::Small(a, n) => out.write16(a, usize::from(*n)),
-            Piece::Large(b) => out.extend(b),
+            Piece::Large(b, n) => out.write_padded(b, *n),
         }
     }
 
@@ -69,6 +72,7 @@ impl Piece {
 }
 
 #[derive(Debug)]
+#[repr(u8)] // a plain tag byte: cheaper to dispatch on than a niche
 pub(crate) enum Node {
     Text(Piece),
     /// `{{ expr }}` (with the autoescape function of its file) or `{% raw %}`/`{% module %}`.
@@ -97,6 +101,9 @@ pub(crate) enum Node {
         body: Vec<Node>,
         orelse: Vec<Node>,
         loc: u32,
+        /// The body is only text, output and `{% if %}`s of those: it cannot
+        /// `break`, and runs without the general dispatch.
+        simple: bool,
     },
     While {
         cond: Expr,
@@ -391,6 +398,7 @@ impl Linker<'_> {
                         body: b,
                         orelse: e,
                         loc,
+                        simple: false,
                     });
                 }
                 Chunk::While {

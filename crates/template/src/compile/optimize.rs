@@ -101,8 +101,14 @@ pub(crate) struct OutFast {
 /// The shortcut of a condition: a name compared with an integer.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum FastCond {
-    /// `slot OP k`, when the slot holds an int (`OP` one of `== != < <= > >=`).
-    CmpInt(usize, CmpOp, i64),
+    /// `slot OP k` (`OP` one of `== != < <= > >=`), when the slot holds an int: true
+    /// when the int is in `lo..=hi`, or when it is not if `negate`.
+    IntIn {
+        slot: usize,
+        lo: i64,
+        hi: i64,
+        negate: bool,
+    },
 }
 
 fn slot_index(e: &Expr, n_locals: usize) -> Option<usize> {
@@ -124,7 +130,21 @@ fn fast_cond(cond: &Expr, n_locals: usize) -> Option<FastCond> {
                 CmpOp::Eq | CmpOp::Ne | CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge
             ) =>
         {
-            Some(FastCond::CmpInt(slot_index(first, n_locals)?, *op, *k))
+            let k = *k;
+            let (lo, hi, negate) = match op {
+                CmpOp::Eq => (k, k, false),
+                CmpOp::Ne => (k, k, true),
+                CmpOp::Lt => (i64::MIN, k.checked_sub(1)?, false),
+                CmpOp::Le => (i64::MIN, k, false),
+                CmpOp::Gt => (k.checked_add(1)?, i64::MAX, false),
+                _ => (k, i64::MAX, false),
+            };
+            Some(FastCond::IntIn {
+                slot: slot_index(first, n_locals)?,
+                lo,
+                hi,
+                negate,
+            })
         }
         _ => None,
     }
@@ -211,7 +231,17 @@ pub(super) fn specialize(nodes: &mut Vec<Node>, n_locals: usize) {
                 }
                 specialize(orelse, n_locals);
             }
-            Node::For { body, orelse, .. } | Node::While { body, orelse, .. } => {
+            Node::For {
+                body,
+                orelse,
+                simple,
+                ..
+            } => {
+                specialize(body, n_locals);
+                specialize(orelse, n_locals);
+                *simple = is_simple(body);
+            }
+            Node::While { body, orelse, .. } => {
                 specialize(body, n_locals);
                 specialize(orelse, n_locals);
             }
@@ -234,6 +264,17 @@ pub(super) fn specialize(nodes: &mut Vec<Node>, n_locals: usize) {
         }
         nodes.push(n);
     }
+}
+
+/// Whether `nodes` are only text, output, and `{% if %}`s whose bodies are simple.
+fn is_simple(nodes: &[Node]) -> bool {
+    nodes.iter().all(|n| match n {
+        Node::Text(_) | Node::Output { .. } | Node::OutFast(_) => true,
+        Node::If { branches, orelse } => {
+            branches.iter().all(|b| is_simple(&b.body)) && is_simple(orelse)
+        }
+        _ => false,
+    })
 }
 
 /// Text that no output follows becomes the suffix of the output just before it.

@@ -5,12 +5,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::builtins::{Builtin, iterate};
+use crate::compile::Short;
 use crate::compile::{Branch, CHandler, FastCond, FastValue, Node, OutFast, Program};
 use crate::error::{Error, ErrorKind, Result};
-use crate::expr::{Arg, CmpOp, Const, Expr, Target};
+use crate::expr::{Arg, Const, Expr, Target};
 use crate::namespace::SharedNamespace;
 use crate::ops;
-use crate::out::Out;
+use crate::out::{Out, needs_escape};
 use crate::value::{Args, Value};
 
 mod expr;
@@ -77,7 +78,19 @@ fn store(cell: &mut Option<Value>, item: &Value) {
     match (cell.as_mut(), item) {
         (Some(Value::Int(d)), Value::Int(s)) => *d = *s,
         (Some(Value::Float(d)), Value::Float(s)) => *d = *s,
+        (Some(Value::Dict(d)), Value::Dict(s)) => *d = Rc::clone(s),
+        (Some(Value::List(d)), Value::List(s)) => *d = Rc::clone(s),
+        (Some(Value::Str(d)), Value::Str(s)) => *d = Arc::clone(s),
         _ => *cell = Some(item.clone()),
+    }
+}
+
+/// Stores an int in a local slot.
+#[inline(always)]
+fn store_int(cell: &mut Option<Value>, i: i64) {
+    match cell {
+        Some(Value::Int(d)) => *d = i,
+        _ => *cell = Some(Value::Int(i)),
     }
 }
 
@@ -139,6 +152,40 @@ fn push_int(out: &mut Out, n: i64) {
         return;
     }
     push_int_general(out, n);
+}
+
+/// `prefix`, `n` and `suffix`.
+#[inline(never)]
+fn int_between(out: &mut Out, prefix: &Short, n: i64, suffix: &Short) {
+    if (0..10_000).contains(&n) {
+        // Four digits, then drop the leading zeros.
+        let (hi, lo) = ((n / 100) as usize * 2, (n % 100) as usize * 2);
+        let digits = [PAIRS[hi], PAIRS[hi + 1], PAIRS[lo], PAIRS[lo + 1]];
+        let skip = usize::from(n < 1000) + usize::from(n < 100) + usize::from(n < 10);
+        out.short_between(prefix, &digits[skip..], suffix);
+        return;
+    }
+    let mut buf = [0u8; 20];
+    let digits = crate::value::itoa_bytes(n, &mut buf);
+    if digits.len() <= 16 {
+        out.short_between(prefix, digits, suffix);
+    } else {
+        out.short(prefix);
+        out.extend(digits);
+        out.short(suffix);
+    }
+}
+
+/// `prefix`, `s` (escaped when `escape`) and `suffix`.
+#[inline(never)]
+fn str_between(out: &mut Out, prefix: &Short, s: &[u8], escape: bool, suffix: &Short) {
+    out.short(prefix);
+    if escape {
+        out.extend_escaped(s);
+    } else {
+        out.extend(s);
+    }
+    out.short(suffix);
 }
 
 #[inline(never)]
@@ -269,8 +316,26 @@ impl<'p, 's> Frame<'p, 's> {
                             break;
                         }
                     }
-                    if !taken.is_empty() {
+                    if let [Node::Text(t)] = taken {
+                        t.write(out);
+                    } else if !taken.is_empty() {
                         let f = self.exec(taken, out)?;
+                        if f != Flow::Normal {
+                            return Ok(f);
+                        }
+                    }
+                }
+                Node::For {
+                    target,
+                    iter,
+                    body,
+                    orelse,
+                    loc,
+                    simple,
+                } => {
+                    if !self.for_loop(target, iter, body, *simple, *loc, out)? && !orelse.is_empty()
+                    {
+                        let f = self.exec(orelse, out)?;
                         if f != Flow::Normal {
                             return Ok(f);
                         }
@@ -287,7 +352,7 @@ impl<'p, 's> Frame<'p, 's> {
         Ok(Flow::Normal)
     }
 
-    /// `exec` for a body of text and `{{ }}` only.
+    /// `exec` for a simple body (see `Node::For::simple`).
     #[inline(always)]
     fn exec_simple(&mut self, nodes: &'p [Node], out: &mut Out) -> Result<()> {
         for node in nodes {
@@ -295,6 +360,20 @@ impl<'p, 's> Frame<'p, 's> {
                 Node::OutFast(f) => self.out_fast(f, out)?,
                 Node::Text(t) => t.write(out),
                 Node::Output { .. } => self.output_node(node, out)?,
+                Node::If { branches, orelse } => {
+                    let mut taken: &'p [Node] = orelse;
+                    for b in branches {
+                        if self.cond(b)? {
+                            taken = &b.body;
+                            break;
+                        }
+                    }
+                    match taken {
+                        [] => {}
+                        [Node::Text(t)] => t.write(out),
+                        body => self.exec_simple_outlined(body, out)?,
+                    }
+                }
                 _ => {}
             }
         }
@@ -318,20 +397,17 @@ impl<'p, 's> Frame<'p, 's> {
                     if (0..100).contains(n) {
                         out.two_digits_between(&f.prefix, *n as u8, &f.suffix);
                     } else {
-                        out.short(&f.prefix);
-                        push_int_general(out, *n);
-                        out.short(&f.suffix);
+                        int_between(out, &f.prefix, *n, &f.suffix);
                     }
                     return Ok(());
                 }
                 Some(Value::Str(s)) => {
-                    out.short(&f.prefix);
-                    if f.escape_mask == 0 {
-                        out.extend(s.as_bytes());
+                    let s = s.as_bytes();
+                    if s.len() <= 16 && (f.escape_mask == 0 || !needs_escape(s)) {
+                        out.short_between(&f.prefix, s, &f.suffix);
                     } else {
-                        out.extend_escaped(s.as_bytes());
+                        str_between(out, &f.prefix, s, f.escape_mask != 0, &f.suffix);
                     }
-                    out.short(&f.suffix);
                     return Ok(());
                 }
                 _ => {}
@@ -365,17 +441,24 @@ impl<'p, 's> Frame<'p, 's> {
         Ok(())
     }
 
-    /// A loop over `items` into `slot` whose body is only text and `{{ }}`: a small
-    /// function of its own, so the loop keeps its state in registers.
+    /// A loop over `items` into `slot` (and the index into `index`, for `enumerate`)
+    /// whose body is simple: a small function of its own, so the loop keeps its state
+    /// in registers.
     #[inline(never)]
     fn simple_loop(
         &mut self,
+        index: Option<usize>,
         slot: usize,
         items: &[Value],
         body: &'p [Node],
         out: &mut Out,
     ) -> Result<()> {
-        for item in items {
+        for (i, item) in items.iter().enumerate() {
+            if let Some(a) = index
+                && let Some(cell) = self.locals.get_mut(a)
+            {
+                store_int(cell, i as i64);
+            }
             let Some(cell) = self.locals.get_mut(slot) else {
                 break;
             };
@@ -383,6 +466,32 @@ impl<'p, 's> Frame<'p, 's> {
             self.exec_simple(body, out)?;
         }
         Ok(())
+    }
+
+    /// A loop over `items` into `slot` whose body is one `{{ }}` between texts (a list
+    /// written out item by item): the smallest loop.
+    #[inline(never)]
+    fn output_loop(
+        &mut self,
+        slot: usize,
+        items: &[Value],
+        f: &'p OutFast,
+        out: &mut Out,
+    ) -> Result<()> {
+        for item in items {
+            let Some(cell) = self.locals.get_mut(slot) else {
+                break;
+            };
+            store(cell, item);
+            self.out_fast(f, out)?;
+        }
+        Ok(())
+    }
+
+    /// `exec_simple` as a function of its own (for the bodies of `{% if %}`s).
+    #[inline(never)]
+    fn exec_simple_outlined(&mut self, nodes: &'p [Node], out: &mut Out) -> Result<()> {
+        self.exec_simple(nodes, out)
     }
 
     /// Every node but text and output, kept out of `exec` so that the loop over the
@@ -411,8 +520,9 @@ impl<'p, 's> Frame<'p, 's> {
                 body,
                 orelse,
                 loc,
+                simple,
             } => {
-                if self.for_loop(target, iter, body, *loc, out)? {
+                if self.for_loop(target, iter, body, *simple, *loc, out)? {
                     Ok(Flow::Normal)
                 } else {
                     self.exec(orelse, out)
@@ -517,11 +627,13 @@ impl<'p, 's> Frame<'p, 's> {
     }
 
     /// Runs a `for`; returns whether it ended with `break`.
+    #[inline(never)]
     fn for_loop(
         &mut self,
         target: &'p Target,
         iter: &'p Expr,
         body: &'p [Node],
+        simple: bool,
         loc: u32,
         out: &mut Out,
     ) -> Result<bool> {
@@ -543,9 +655,13 @@ impl<'p, 's> Frame<'p, 's> {
                     Value::List(items) | Value::Tuple(items) => items,
                     other => Rc::new(iterate(&other).map_err(loc_err(prog, loc))?),
                 };
+                if simple && let (Target::Local(a, _), Target::Local(b, _)) = (t_index, t_item) {
+                    self.simple_loop(Some(*a as usize), *b as usize, &items, body, out)?;
+                    return Ok(false);
+                }
                 for (i, item) in items.iter().enumerate() {
                     if let (Target::Local(a, _), Target::Local(b, _)) = (t_index, t_item) {
-                        store(&mut self.locals[*a as usize], &Value::Int(i as i64));
+                        store_int(&mut self.locals[*a as usize], i as i64);
                         store(&mut self.locals[*b as usize], item);
                     } else {
                         self.assign(t_index, Value::Int(i as i64))
@@ -565,11 +681,12 @@ impl<'p, 's> Frame<'p, 's> {
             Value::List(items) | Value::Tuple(items) => {
                 if let Target::Local(slot, _) = target {
                     let slot = *slot as usize;
-                    if body.iter().all(|n| {
-                        matches!(n, Node::Text(_) | Node::Output { .. } | Node::OutFast(_))
-                    }) {
-                        // Only text and `{{ }}` in the body: no statement can break out.
-                        self.simple_loop(slot, &items, body, out)?;
+                    if let [Node::OutFast(f)] = body {
+                        self.output_loop(slot, &items, f, out)?;
+                        return Ok(false);
+                    }
+                    if simple {
+                        self.simple_loop(None, slot, &items, body, out)?;
                         return Ok(false);
                     }
                     for item in items.iter() {
@@ -676,18 +793,15 @@ impl<'p, 's> Frame<'p, 's> {
     /// Whether the condition of an `{% if %}` branch holds.
     #[inline(always)]
     fn cond(&mut self, b: &'p Branch) -> Result<bool> {
-        if let Some(FastCond::CmpInt(s, op, k)) = b.fast
-            && let Some(Some(Value::Int(a))) = self.locals.get(s)
+        if let Some(FastCond::IntIn {
+            slot,
+            lo,
+            hi,
+            negate,
+        }) = b.fast
+            && let Some(Some(Value::Int(a))) = self.locals.get(slot)
         {
-            let a = *a;
-            return Ok(match op {
-                CmpOp::Eq => a == k,
-                CmpOp::Ne => a != k,
-                CmpOp::Lt => a < k,
-                CmpOp::Le => a <= k,
-                CmpOp::Gt => a > k,
-                _ => a >= k,
-            });
+            return Ok((lo..=hi).contains(a) != negate);
         }
         self.truth(&b.cond).map_err(loc_err(self.prog, b.loc))
     }

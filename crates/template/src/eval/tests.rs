@@ -205,3 +205,48 @@ fn namespaces_in_other_orders_and_many_slots() {
         want
     );
 }
+
+#[test]
+fn comparisons_at_the_ends_of_the_integers() {
+    let xs = Value::list(vec![
+        Value::Int(i64::MIN),
+        Value::Int(-1),
+        Value::Int(0),
+        Value::Int(i64::MAX),
+    ]);
+    let src = "{% for x in xs %}{% if x < -9223372036854775807 %}a{% end %}\
+               {% if x <= -1 %}b{% end %}{% if x > 9223372036854775807 %}c{% end %}\
+               {% if x >= 0 %}d{% end %}{% if x != 0 %}e{% end %}|{% end %}";
+    assert_eq!(render(src, &[("xs", xs)]), "abe|be|d|de|");
+}
+
+#[test]
+fn texts_and_strings_of_every_length() {
+    // Text pieces around the 16-byte and 256-byte boundaries, strings up to 40 bytes
+    // with and without characters to escape, in loops and at the top level.
+    for n in [0, 1, 3, 4, 7, 8, 15, 16, 17, 31, 32, 33, 255, 256, 257, 300] {
+        let text = "t".repeat(n);
+        let src = format!("{text}{{% for s in ss %}}{text}{{{{ s }}}}{text}{{% end %}}{text}");
+        let strings: Vec<String> = (0..40)
+            .flat_map(|m| ["x".repeat(m), format!("{}<", "y".repeat(m))])
+            .collect();
+        let ss = Value::list(strings.iter().map(|s| Value::from(s.as_str())).collect());
+        let body: String = strings
+            .iter()
+            .map(|s| format!("{text}{}{text}", s.replace('<', "&lt;")))
+            .collect();
+        assert_eq!(
+            render(&src, &[("ss", ss)]),
+            format!("{text}{body}{text}"),
+            "{n}"
+        );
+    }
+}
+
+#[test]
+fn nested_conditions_in_simple_loops() {
+    let xs = Value::list((0..6).map(Value::Int).collect());
+    let src = "{% for i, x in enumerate(xs) %}<{% if x == 1 %}one{{ x }}!{% elif x > 3 %}\
+               {% if x == 4 %}four{% else %}{{ x * 10 }}{% end %}{% else %}{{ i }}{% end %}>{% end %}";
+    assert_eq!(render(src, &[("xs", xs)]), "<0><one1!><2><3><four><50>");
+}
