@@ -92,6 +92,13 @@ impl Out {
         Out { buf, pos }
     }
 
+    /// An empty buffer with room for `n` bytes (the first few kilobytes ready).
+    pub(crate) fn with_capacity(n: usize) -> Out {
+        let mut buf = Vec::with_capacity(n);
+        buf.resize(n.min(8192), 0);
+        Out { buf, pos: 0 }
+    }
+
     /// The bytes written (and those `from_vec` started with).
     pub(crate) fn into_vec(mut self) -> Vec<u8> {
         self.buf.truncate(self.pos);

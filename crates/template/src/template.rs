@@ -235,8 +235,9 @@ impl Template {
     /// `xhtml_escape`, `url_escape`, `json_encode`, `squeeze`, `linkify`, `datetime`), and
     /// Python's builtins.
     pub fn generate(&self, args: &Namespace) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(self.size_hint.load(Ordering::Relaxed));
-        self.generate_into(args, &mut out)?;
+        let mut o = crate::out::Out::with_capacity(self.size_hint.load(Ordering::Relaxed));
+        self.render(args, &mut o)?;
+        let out = o.into_vec();
         self.size_hint
             .store(out.len() + out.len() / 8, Ordering::Relaxed);
         Ok(out)
@@ -244,6 +245,13 @@ impl Template {
 
     /// Renders the template, appending to `out`.
     pub fn generate_into(&self, args: &Namespace, out: &mut Vec<u8>) -> Result<()> {
+        let mut o = crate::out::Out::from_vec(std::mem::take(out));
+        let r = self.render(args, &mut o);
+        *out = o.into_vec();
+        r
+    }
+
+    fn render(&self, args: &Namespace, out: &mut crate::out::Out) -> Result<()> {
         // One slice holds the locals (unbound at the start), then the globals: on the
         // stack when it is small.
         let n_locals = self.program.n_locals;
@@ -284,11 +292,9 @@ impl Template {
             *slot = v;
         }
         let mut frame = Frame::new(&self.program, slots, escape_bits, &self.namespace);
-        let mut o = crate::out::Out::from_vec(std::mem::take(out));
-        let r = frame.exec(&self.program.nodes, &mut o);
-        *out = o.into_vec();
-        r?;
-        Ok(())
+        let r = frame.exec(&self.program.nodes, out);
+        frame.finish();
+        r.map(drop)
     }
 }
 

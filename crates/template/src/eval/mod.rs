@@ -300,6 +300,15 @@ impl<'p, 's> Frame<'p, 's> {
         }
     }
 
+    /// Ends the render: the frame's argument buffers are dropped only when a call
+    /// used them.
+    pub(crate) fn finish(self) {
+        if self.stack.capacity() == 0 && self.kw_stack.capacity() == 0 {
+            // Nothing to free: skip the drop glue.
+            std::mem::forget(self);
+        }
+    }
+
     pub(crate) fn exec(&mut self, nodes: &'p [Node], out: &mut Out) -> Result<Flow> {
         for node in nodes {
             match node {
