@@ -193,12 +193,19 @@ impl Out {
         self.pos = at + q + usize::from(suffix.len).min(16);
     }
 
-    /// Writes the first `n` bytes of `padded` (a multiple of 16 bytes long): 16 bytes at
-    /// a time when it is not long, else with one copy.
+    /// Writes the first `n` bytes of `padded` (a multiple of 16 bytes long): with one
+    /// fixed-size copy when it is at most 64 bytes long.
     #[inline]
     pub(crate) fn write_padded(&mut self, padded: &[u8], n: usize) {
+        /// Copies the first `N` bytes of `s` to `d` (both at least `N` long).
+        #[inline(always)]
+        fn fixed<const N: usize>(d: &mut [u8], s: &[u8]) {
+            if let (Some(d), Some(s)) = (d.get_mut(..N), s.get(..N)) {
+                d.copy_from_slice(s);
+            }
+        }
         let m = padded.len();
-        if m > 256 {
+        if m > 64 {
             self.extend(padded.get(..n).unwrap_or(padded));
             return;
         }
@@ -207,8 +214,12 @@ impl Out {
         let Some(dst) = self.buf.get_mut(at..at + m) else {
             return;
         };
-        for (d, s) in dst.chunks_exact_mut(16).zip(padded.chunks_exact(16)) {
-            d.copy_from_slice(s);
+        // Fixed-size copies (no call to `memcpy`).
+        match m {
+            0..=16 => fixed::<16>(dst, padded),
+            17..=32 => fixed::<32>(dst, padded),
+            33..=48 => fixed::<48>(dst, padded),
+            _ => fixed::<64>(dst, padded),
         }
         self.pos = at + n.min(m);
     }

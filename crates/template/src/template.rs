@@ -71,6 +71,10 @@ struct GlobalInfo {
     fallback: Fallback,
 }
 
+/// Room beyond the last byte that fixed-size writes may need (see `out.rs`): part of
+/// the size reserved for the next render.
+const SLACK: usize = 64;
+
 /// Renders whose locals and globals fit in this many slots keep them on the stack.
 const STACK_SLOTS: usize = 16;
 
@@ -239,7 +243,7 @@ impl Template {
         self.render(args, &mut o)?;
         let out = o.into_vec();
         self.size_hint
-            .store(out.len() + out.len() / 8, Ordering::Relaxed);
+            .store(out.len() + out.len() / 8 + SLACK, Ordering::Relaxed);
         Ok(out)
     }
 

@@ -154,17 +154,18 @@ fn push_int(out: &mut Out, n: i64) {
     push_int_general(out, n);
 }
 
+/// The four decimal digits of `n` (in `0..10000`), and how many of them are leading
+/// zeros.
+#[inline(always)]
+fn four_digits(n: i64) -> ([u8; 4], usize) {
+    let (hi, lo) = ((n / 100) as usize % 100 * 2, (n % 100) as usize * 2);
+    let skip = usize::from(n < 1000) + usize::from(n < 100) + usize::from(n < 10);
+    ([PAIRS[hi], PAIRS[hi + 1], PAIRS[lo], PAIRS[lo + 1]], skip)
+}
+
 /// `prefix`, `n` and `suffix`.
 #[inline(never)]
 fn int_between(out: &mut Out, prefix: &Short, n: i64, suffix: &Short) {
-    if (0..10_000).contains(&n) {
-        // Four digits, then drop the leading zeros.
-        let (hi, lo) = ((n / 100) as usize * 2, (n % 100) as usize * 2);
-        let digits = [PAIRS[hi], PAIRS[hi + 1], PAIRS[lo], PAIRS[lo + 1]];
-        let skip = usize::from(n < 1000) + usize::from(n < 100) + usize::from(n < 10);
-        out.short_between(prefix, &digits[skip..], suffix);
-        return;
-    }
     let mut buf = [0u8; 20];
     let digits = crate::value::itoa_bytes(n, &mut buf);
     if digits.len() <= 16 {
@@ -405,6 +406,10 @@ impl<'p, 's> Frame<'p, 's> {
                 Some(Value::Int(n)) => {
                     if (0..100).contains(n) {
                         out.two_digits_between(&f.prefix, *n as u8, &f.suffix);
+                    } else if (0..10_000).contains(n) {
+                        let (digits, skip) = four_digits(*n);
+                        let digits = digits.get(skip..).unwrap_or_default();
+                        out.short_between(&f.prefix, digits, &f.suffix);
                     } else {
                         int_between(out, &f.prefix, *n, &f.suffix);
                     }
