@@ -152,6 +152,21 @@ impl Out {
         }
     }
 
+    /// Writes `prefix`, then `text` when `on`, with one check of the room left.
+    #[inline(always)]
+    pub(crate) fn short_if(&mut self, prefix: &Short, on: bool, text: &Short) {
+        const NEED: usize = 16 + 16;
+        self.room(NEED);
+        let at = self.pos;
+        let Some(dst) = self.buf.get_mut(at..at + NEED) else {
+            return;
+        };
+        let p = usize::from(prefix.len).min(16);
+        dst[..16].copy_from_slice(&prefix.bytes);
+        dst[p..p + 16].copy_from_slice(&text.bytes);
+        self.pos = at + p + if on { usize::from(text.len).min(16) } else { 0 };
+    }
+
     /// Writes `prefix`, `s` (at most 16 bytes: the rest is dropped) and `suffix`, with
     /// one check of the room left.
     #[inline(always)]

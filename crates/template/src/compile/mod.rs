@@ -87,6 +87,13 @@ pub(crate) enum Node {
     },
     /// `{{ name }}` / `{{ name.key }}` between short texts, with its shortcut.
     OutFast(OutFast),
+    /// `prefix{% if cond %}text{% end %}` with short texts (the branch's body is
+    /// empty: its text is `text`).
+    CondText {
+        prefix: Short,
+        branch: Box<Branch>,
+        text: Short,
+    },
     Statement(Statement, u32),
     Import(Import, u32),
     Break,

@@ -262,6 +262,39 @@ pub(super) fn specialize(nodes: &mut Vec<Node>, n_locals: usize) {
             Node::Apply { body, .. } => specialize(body, n_locals),
             _ => {}
         }
+        let n = match n {
+            Node::If {
+                mut branches,
+                orelse,
+            } if branches.len() == 1
+                && orelse.is_empty()
+                && matches!(branches[0].body.as_slice(), [Node::Text(Piece::Small(..))]) =>
+            {
+                // `text{% if c %}text{% end %}`: one node, the text before it included.
+                let prefix = match nodes.last() {
+                    Some(Node::Text(Piece::Small(bytes, len))) => {
+                        let p = Short {
+                            bytes: *bytes,
+                            len: *len,
+                        };
+                        nodes.pop();
+                        p
+                    }
+                    _ => Short::default(),
+                };
+                let mut branch = branches.swap_remove(0);
+                let text = match branch.body.pop() {
+                    Some(Node::Text(Piece::Small(bytes, len))) => Short { bytes, len },
+                    _ => Short::default(),
+                };
+                Node::CondText {
+                    prefix,
+                    branch: Box::new(branch),
+                    text,
+                }
+            }
+            n => n,
+        };
         nodes.push(n);
     }
 }
@@ -269,7 +302,7 @@ pub(super) fn specialize(nodes: &mut Vec<Node>, n_locals: usize) {
 /// Whether `nodes` are only text, output, and `{% if %}`s whose bodies are simple.
 fn is_simple(nodes: &[Node]) -> bool {
     nodes.iter().all(|n| match n {
-        Node::Text(_) | Node::Output { .. } | Node::OutFast(_) => true,
+        Node::Text(_) | Node::Output { .. } | Node::OutFast(_) | Node::CondText { .. } => true,
         Node::If { branches, orelse } => {
             branches.iter().all(|b| is_simple(&b.body)) && is_simple(orelse)
         }

@@ -139,7 +139,11 @@ impl Resolver {
     fn node(&mut self, n: &mut Node) {
         match n {
             // `OutFast` nodes are made after names are resolved.
-            Node::Text(_) | Node::OutFast(_) | Node::Break | Node::Continue => {}
+            Node::Text(_)
+            | Node::OutFast(_)
+            | Node::CondText { .. }
+            | Node::Break
+            | Node::Continue => {}
             Node::Output { expr, escape, .. } => {
                 self.expr(expr);
                 if let Some(e) = escape {

@@ -315,6 +315,11 @@ impl<'p, 's> Frame<'p, 's> {
             match node {
                 Node::Text(t) => t.write(out),
                 Node::OutFast(f) => self.out_fast(f, out)?,
+                Node::CondText {
+                    prefix,
+                    branch,
+                    text,
+                } => self.cond_text(prefix, branch, text, out)?,
                 Node::Output { .. } => self.output_node(node, out)?,
                 Node::Break => return Ok(Flow::Break),
                 Node::Continue => return Ok(Flow::Continue),
@@ -369,6 +374,11 @@ impl<'p, 's> Frame<'p, 's> {
             match node {
                 Node::OutFast(f) => self.out_fast(f, out)?,
                 Node::Text(t) => t.write(out),
+                Node::CondText {
+                    prefix,
+                    branch,
+                    text,
+                } => self.cond_text(prefix, branch, text, out)?,
                 Node::Output { .. } => self.output_node(node, out)?,
                 Node::If { branches, orelse } => {
                     let mut taken: &'p [Node] = orelse;
@@ -388,6 +398,28 @@ impl<'p, 's> Frame<'p, 's> {
             }
         }
         Ok(())
+    }
+
+    /// A `CondText` node.
+    #[inline(always)]
+    fn cond_text(
+        &mut self,
+        prefix: &Short,
+        branch: &'p Branch,
+        text: &Short,
+        out: &mut Out,
+    ) -> Result<()> {
+        match self.cond(branch) {
+            Ok(on) => {
+                out.short_if(prefix, on, text);
+                Ok(())
+            }
+            Err(e) => {
+                // The text before the `if` was written before the error, as in Tornado.
+                out.short(prefix);
+                Err(e)
+            }
+        }
     }
 
     /// An `OutFast` node: the shortcut when the value is an int or a string, else its
@@ -517,6 +549,7 @@ impl<'p, 's> Frame<'p, 's> {
             Node::Text(_)
             | Node::Output { .. }
             | Node::OutFast(_)
+            | Node::CondText { .. }
             | Node::Break
             | Node::Continue => Ok(Flow::Normal),
             Node::Statement(st, loc) => {

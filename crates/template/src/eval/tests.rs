@@ -250,3 +250,57 @@ fn nested_conditions_in_simple_loops() {
                {% if x == 4 %}four{% else %}{{ x * 10 }}{% end %}{% else %}{{ i }}{% end %}>{% end %}";
     assert_eq!(render(src, &[("xs", xs)]), "<0><one1!><2><3><four><50>");
 }
+
+#[test]
+fn conditional_texts() {
+    let xs = Value::list(vec![
+        Value::Int(1),
+        Value::Int(0),
+        Value::from("a"),
+        Value::from(""),
+        Value::None,
+    ]);
+    assert_eq!(
+        render(
+            "{% for x in xs %}<li class=\"{% if x %}on{% end %}\">{% end %}",
+            &[("xs", xs)]
+        ),
+        "<li class=\"on\"><li class=\"\"><li class=\"on\"><li class=\"\"><li class=\"\">"
+    );
+    // The text before a condition that raises is written, as in Tornado.
+    assert_eq!(
+        render(
+            "{% try %}a{% if 1/0 %}b{% end %}{% except %}c{% end %}",
+            &[]
+        ),
+        "ac"
+    );
+    let xs = Value::list([1, 2, 0, 3].into_iter().map(Value::Int).collect());
+    assert_eq!(
+        render(
+            "{% try %}{% for x in xs %}<{% if 1/x %}ok{% end %}>{% end %}\
+             {% except ZeroDivisionError %}!{% end %}",
+            &[("xs", xs)]
+        ),
+        "<ok><ok><!"
+    );
+    let xs = Value::list([1, 2].into_iter().map(Value::Int).collect());
+    assert_eq!(
+        render(
+            "{% for x in xs %}{% if x == 1 %}one{% else %}other{% end %}|{% end %}",
+            &[("xs", xs.clone())]
+        ),
+        "one|other|"
+    );
+    assert_eq!(
+        render(
+            "{% for x in xs %}-{% if x == 1 %}a text longer than sixteen bytes{% end %}|{% end %}",
+            &[("xs", xs)]
+        ),
+        "-a text longer than sixteen bytes|-|"
+    );
+    assert_eq!(
+        render("{% if y == 1 %}one{% end %}", &[]),
+        "NameError: name 'y' is not defined"
+    );
+}
