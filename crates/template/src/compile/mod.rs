@@ -91,6 +91,8 @@ pub(crate) enum Node {
     /// empty: its text is `text`).
     CondText {
         prefix: Short,
+        /// The branch's shortcut, kept here to spare a load.
+        fast: Option<FastCond>,
         branch: Box<Branch>,
         text: Short,
     },

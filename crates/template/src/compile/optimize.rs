@@ -289,6 +289,7 @@ pub(super) fn specialize(nodes: &mut Vec<Node>, n_locals: usize) {
                 };
                 Node::CondText {
                     prefix,
+                    fast: branch.fast,
                     branch: Box::new(branch),
                     text,
                 }

@@ -317,16 +317,17 @@ impl<'p, 's> Frame<'p, 's> {
                 Node::OutFast(f) => self.out_fast(f, out)?,
                 Node::CondText {
                     prefix,
+                    fast,
                     branch,
                     text,
-                } => self.cond_text(prefix, branch, text, out)?,
+                } => self.cond_text(prefix, *fast, branch, text, out)?,
                 Node::Output { .. } => self.output_node(node, out)?,
                 Node::Break => return Ok(Flow::Break),
                 Node::Continue => return Ok(Flow::Continue),
                 Node::If { branches, orelse } => {
                     let mut taken: &'p [Node] = orelse;
                     for b in branches {
-                        if self.cond(b)? {
+                        if self.cond(b.fast, b)? {
                             taken = &b.body;
                             break;
                         }
@@ -376,14 +377,15 @@ impl<'p, 's> Frame<'p, 's> {
                 Node::Text(t) => t.write(out),
                 Node::CondText {
                     prefix,
+                    fast,
                     branch,
                     text,
-                } => self.cond_text(prefix, branch, text, out)?,
+                } => self.cond_text(prefix, *fast, branch, text, out)?,
                 Node::Output { .. } => self.output_node(node, out)?,
                 Node::If { branches, orelse } => {
                     let mut taken: &'p [Node] = orelse;
                     for b in branches {
-                        if self.cond(b)? {
+                        if self.cond(b.fast, b)? {
                             taken = &b.body;
                             break;
                         }
@@ -405,11 +407,12 @@ impl<'p, 's> Frame<'p, 's> {
     fn cond_text(
         &mut self,
         prefix: &Short,
+        fast: Option<FastCond>,
         branch: &'p Branch,
         text: &Short,
         out: &mut Out,
     ) -> Result<()> {
-        match self.cond(branch) {
+        match self.cond(fast, branch) {
             Ok(on) => {
                 out.short_if(prefix, on, text);
                 Ok(())
@@ -837,15 +840,15 @@ impl<'p, 's> Frame<'p, 's> {
         append_utf8(&r, out)
     }
 
-    /// Whether the condition of an `{% if %}` branch holds.
+    /// Whether the condition of an `{% if %}` branch holds (`fast`: its shortcut).
     #[inline(always)]
-    fn cond(&mut self, b: &'p Branch) -> Result<bool> {
+    fn cond(&mut self, fast: Option<FastCond>, b: &'p Branch) -> Result<bool> {
         if let Some(FastCond::IntIn {
             slot,
             lo,
             hi,
             negate,
-        }) = b.fast
+        }) = fast
             && let Some(Some(Value::Int(a))) = self.locals.get(slot)
         {
             return Ok((lo..=hi).contains(a) != negate);
