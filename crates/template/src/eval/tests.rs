@@ -304,3 +304,22 @@ fn conditional_texts() {
         "NameError: name 'y' is not defined"
     );
 }
+
+#[test]
+fn generate_into_appends_and_sizes_the_next_render() {
+    let t = Template::new("{% for x in xs %}<{{ x }}>{% end %}").unwrap();
+    let mut ns = Namespace::new();
+    ns.set("xs", Value::list((0..50).map(Value::Int).collect()));
+    let mut out = b"head:".to_vec();
+    t.generate_into(&ns, &mut out).unwrap();
+    let body: String = (0..50).map(|i| format!("<{i}>")).collect();
+    assert_eq!(out, format!("head:{body}").into_bytes());
+    // Renders after the first start from the size of the last one; the output is the
+    // same whatever the reserved size.
+    for _ in 0..3 {
+        assert_eq!(t.generate(&ns).unwrap(), body.as_bytes());
+    }
+    ns.set("xs", Value::list((0..500).map(Value::Int).collect()));
+    let long: String = (0..500).map(|i| format!("<{i}>")).collect();
+    assert_eq!(t.generate(&ns).unwrap(), long.as_bytes());
+}
