@@ -84,9 +84,12 @@
 //! A compiled [`Template`] (and so a [`Loader`] and its cache) is `Send + Sync`: threads
 //! that each run their own loop may share one loader. The values of a render are
 //! `!Send` (`Rc` inside, so the handler, the request and UI modules can be host objects
-//! holding `Rc`/`RefCell` state). Names are bound to slots when a template is compiled,
-//! global names are looked up once per render, integers are formatted without
-//! allocating, and `{{ }}` output is escaped straight into the one output buffer.
+//! holding `Rc`/`RefCell` state). Names are bound to slots when a template is compiled
+//! and a render keeps them on the stack; global names are looked up once per render
+//! (where they were the last time first); `{{ name }}` and `{{ name.key }}` holding an
+//! int or a short string are written with the text around them in one step; loops of
+//! text, output and `if`s run without the general dispatch; and everything is written
+//! into one output buffer sized from the previous render (see `benches/README.md`).
 //!
 //! ## Differences from Tornado
 //!

@@ -12,7 +12,7 @@ use tornado_escape as esc;
 
 use crate::builtins::Builtin;
 use crate::error::{Error, ErrorKind, Result};
-use crate::value::{Args, Dict, FnRepr, Function, Object, Value};
+use crate::value::{Args, Dict, FnRepr, Function, Hint, Object, Value};
 
 /// A small fast hasher for names (FxHash's mixing); names come from the application,
 /// not from requests.
@@ -63,6 +63,20 @@ pub struct Namespace {
     entries: Vec<(Arc<str>, Value)>,
     /// Positions by name, kept once the namespace is large; small ones are scanned.
     index: Option<NameMap<usize>>,
+    /// The union of [`name_bit`] of every name: a lookup whose bit is clear misses
+    /// without scanning.
+    sig: u64,
+}
+
+/// One bit of a 64-bit signature for `name` (from its length and two of its bytes).
+#[inline]
+pub(crate) fn name_bit(name: &str) -> u64 {
+    let b = name.as_bytes();
+    let (first, last) = match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) => (usize::from(f), usize::from(l)),
+        _ => (0, 0),
+    };
+    1u64 << ((b.len().wrapping_mul(7) ^ first.wrapping_mul(3) ^ last) & 63)
 }
 
 /// Past this many names, lookups go through a hash index.
@@ -85,6 +99,7 @@ impl Namespace {
     }
 
     fn reindex(&mut self) {
+        self.sig = self.entries.iter().fold(0, |sig, (k, _)| sig | name_bit(k));
         self.index = (self.entries.len() > SCAN_LIMIT).then(|| {
             self.entries
                 .iter()
@@ -104,6 +119,7 @@ impl Namespace {
                 if let Some(index) = &mut self.index {
                     index.insert(key.clone(), self.entries.len());
                 }
+                self.sig |= name_bit(&key);
                 self.entries.push((key, value));
                 if self.index.is_none() && self.entries.len() > SCAN_LIMIT {
                     self.reindex();
@@ -117,6 +133,23 @@ impl Namespace {
     #[inline]
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.position(name).map(|i| &self.entries[i].1)
+    }
+
+    /// The value of `name`, where `bit` is its [`name_bit`] and `hint` the position
+    /// it had in the namespace of an earlier render (updated when it moved).
+    #[inline]
+    pub(crate) fn get_hinted(&self, name: &str, bit: u64, hint: &Hint) -> Option<&Value> {
+        if self.sig & bit == 0 {
+            return None;
+        }
+        if let Some((k, v)) = self.entries.get(hint.get())
+            && crate::value::short_eq(k.as_bytes(), name.as_bytes())
+        {
+            return Some(v);
+        }
+        let i = self.position(name)?;
+        hint.set(i);
+        self.entries.get(i).map(|(_, v)| v)
     }
 
     /// Removes `name`.

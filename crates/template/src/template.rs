@@ -1,17 +1,19 @@
 //! [`Template`]: one compiled template, and how it renders.
 
 use std::fmt;
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::builtins::Builtin;
 use crate::compile::{Program, link};
 use crate::error::{Error, ErrorKind, Result};
 use crate::eval::Frame;
 use crate::expr::{Expr, parse_expr};
 use crate::loader::BaseLoader;
-use crate::namespace::{Fallback, Namespace, SharedNamespace};
+use crate::namespace::{Fallback, Namespace, SharedNamespace, name_bit};
 use crate::parse::{Chunk, Whitespace, parse_file};
-use crate::value::{Object, Value};
+use crate::value::{Hint, Object, Value};
 
 /// Tornado's default autoescape function.
 pub const DEFAULT_AUTOESCAPE: &str = "xhtml_escape";
@@ -53,9 +55,49 @@ pub struct Template {
     chunks: Vec<Chunk>,
     program: Program,
     namespace: Arc<SharedNamespace>,
-    /// For each global of the program, where its value comes from without an argument.
-    fallbacks: Vec<Fallback>,
+    /// For each global of the program, how a render finds its value.
+    globals: Vec<GlobalInfo>,
     size_hint: AtomicUsize,
+}
+
+/// How a render finds the value of one global name.
+struct GlobalInfo {
+    name: Arc<str>,
+    /// The name's bit in a [`Namespace`]'s signature.
+    bit: u64,
+    /// Where the name was in the arguments of the last render.
+    hint: Hint,
+    /// Where the value comes from when the arguments lack the name.
+    fallback: Fallback,
+}
+
+/// Room beyond the last byte that fixed-size writes may need (see `out.rs`): part of
+/// the size reserved for the next render.
+const SLACK: usize = 64;
+
+/// Renders whose locals and globals fit in this many slots keep them on the stack.
+const STACK_SLOTS: usize = 16;
+
+/// The slots of a small render. A render uses the first `n` (the others stay `None`),
+/// so only those are dropped.
+struct StackSlots {
+    slots: ManuallyDrop<[Option<Value>; STACK_SLOTS]>,
+    n: usize,
+}
+
+impl Drop for StackSlots {
+    fn drop(&mut self) {
+        for s in self.slots.iter_mut().take(self.n) {
+            // Numbers and builtins need no drop.
+            if !matches!(
+                s,
+                None | Some(Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_))
+            ) && !matches!(s, Some(Value::Function(f)) if f.as_builtin().is_some())
+            {
+                *s = None;
+            }
+        }
+    }
 }
 
 impl fmt::Debug for Template {
@@ -149,15 +191,20 @@ impl Template {
                 locations: Vec::new(),
             },
             namespace,
-            fallbacks: Vec::new(),
+            globals: Vec::new(),
             size_hint: AtomicUsize::new(0),
         };
         t.program = link(&t, loader)?;
-        t.fallbacks = t
+        t.globals = t
             .program
             .globals
             .iter()
-            .map(|n| Fallback::of(n, &t.namespace))
+            .map(|n| GlobalInfo {
+                name: n.clone(),
+                bit: name_bit(n),
+                hint: Hint::default(),
+                fallback: Fallback::of(n, &t.namespace),
+            })
             .collect();
         Ok(t)
     }
@@ -192,38 +239,66 @@ impl Template {
     /// `xhtml_escape`, `url_escape`, `json_encode`, `squeeze`, `linkify`, `datetime`), and
     /// Python's builtins.
     pub fn generate(&self, args: &Namespace) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(self.size_hint.load(Ordering::Relaxed));
-        self.generate_into(args, &mut out)?;
+        let mut o = crate::out::Out::with_capacity(self.size_hint.load(Ordering::Relaxed));
+        self.render(args, &mut o)?;
+        let out = o.into_vec();
         self.size_hint
-            .store(out.len() + out.len() / 8, Ordering::Relaxed);
+            .store(out.len() + out.len() / 8 + SLACK, Ordering::Relaxed);
         Ok(out)
     }
 
     /// Renders the template, appending to `out`.
     pub fn generate_into(&self, args: &Namespace, out: &mut Vec<u8>) -> Result<()> {
-        // One vector holds the locals (unbound at the start) and then the globals.
-        // One vector holds the locals (unbound at the start), then the globals.
-        let mut slots = Vec::with_capacity(self.program.n_locals + self.program.globals.len());
-        slots.resize(self.program.n_locals, None);
-        slots.extend(
-            self.program
-                .globals
-                .iter()
-                .zip(&self.fallbacks)
-                .map(|(name, fallback)| match args.get(name) {
-                    Some(v) => Some(v.clone()),
-                    None => match fallback {
-                        Fallback::Shared => self.namespace.get(name),
-                        f => f.value(),
-                    },
-                }),
-        );
-        let mut frame = Frame::new(&self.program, slots, &self.namespace);
         let mut o = crate::out::Out::from_vec(std::mem::take(out));
-        let r = frame.exec(&self.program.nodes, &mut o);
+        let r = self.render(args, &mut o);
         *out = o.into_vec();
-        r?;
-        Ok(())
+        r
+    }
+
+    fn render(&self, args: &Namespace, out: &mut crate::out::Out) -> Result<()> {
+        // One slice holds the locals (unbound at the start), then the globals: on the
+        // stack when it is small.
+        let n_locals = self.program.n_locals;
+        let n = n_locals + self.globals.len();
+        let mut stack: StackSlots;
+        let mut heap: Vec<Option<Value>>;
+        let slots: &mut [Option<Value>] = if n <= STACK_SLOTS {
+            stack = StackSlots {
+                slots: ManuallyDrop::new(Default::default()),
+                n,
+            };
+            stack.slots.get_mut(..n).unwrap_or_default()
+        } else {
+            heap = vec![None; n];
+            &mut heap
+        };
+        // Bit `g` set: global `g` (of the first 64) holds the builtin `xhtml_escape`.
+        let mut escape_bits = 0u64;
+        for (g, (info, slot)) in self.globals.iter().zip(&mut slots[n_locals..]).enumerate() {
+            let v = match args.get_hinted(&info.name, info.bit, &info.hint) {
+                Some(v) => {
+                    if let Value::Function(f) = v
+                        && f.as_builtin() == Some(Builtin::XhtmlEscape)
+                    {
+                        escape_bits |= 1u64.checked_shl(g as u32).unwrap_or(0);
+                    }
+                    Some(v.clone())
+                }
+                None => match info.fallback {
+                    Fallback::Shared => self.namespace.get(&info.name),
+                    Fallback::Builtin(Builtin::XhtmlEscape) => {
+                        escape_bits |= 1u64.checked_shl(g as u32).unwrap_or(0);
+                        info.fallback.value()
+                    }
+                    f => f.value(),
+                },
+            };
+            *slot = v;
+        }
+        let mut frame = Frame::new(&self.program, slots, escape_bits, &self.namespace);
+        let r = frame.exec(&self.program.nodes, out);
+        frame.finish();
+        r.map(drop)
     }
 }
 

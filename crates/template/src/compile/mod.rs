@@ -14,8 +14,8 @@ use crate::template::Template;
 mod optimize;
 mod resolve;
 
-pub(crate) use optimize::{Fast, FastValue};
-use optimize::{fuse, set_fast};
+pub(crate) use optimize::{FastCond, FastValue, OutFast, Short};
+use optimize::{fuse, specialize};
 use resolve::Resolver;
 
 /// A compiled template body.
@@ -34,7 +34,8 @@ pub(crate) struct Program {
 #[derive(Debug, Clone)]
 pub(crate) enum Piece {
     Small([u8; 16], u8),
-    Large(Arc<[u8]>),
+    /// The text zero-padded to a multiple of 16 bytes, and its length.
+    Large(Arc<[u8]>, usize),
 }
 
 impl Piece {
@@ -44,14 +45,16 @@ impl Piece {
             a[..bytes.len()].copy_from_slice(bytes);
             Piece::Small(a, bytes.len() as u8)
         } else {
-            Piece::Large(Arc::from(bytes))
+            let mut padded = bytes.to_vec();
+            padded.resize(bytes.len().div_ceil(16) * 16, 0);
+            Piece::Large(Arc::from(padded), bytes.len())
         }
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             Piece::Small(a, n) => &a[..usize::from(*n)],
-            Piece::Large(b) => b,
+            Piece::Large(b, n) => b.get(..*n).unwrap_or_default(),
         }
     }
 
@@ -59,7 +62,7 @@ impl Piece {
     pub(crate) fn write(&self, out: &mut crate::out::Out) {
         match self {
             Piece::Small(a, n) => out.write16(a, usize::from(*n)),
-            Piece::Large(b) => out.extend(b),
+            Piece::Large(b, n) => out.write_padded(b, *n),
         }
     }
 
@@ -69,6 +72,7 @@ impl Piece {
 }
 
 #[derive(Debug)]
+#[repr(u8)] // a plain tag byte: cheaper to dispatch on than a niche
 pub(crate) enum Node {
     Text(Piece),
     /// `{{ expr }}` (with the autoescape function of its file) or `{% raw %}`/`{% module %}`.
@@ -77,19 +81,27 @@ pub(crate) enum Node {
         prefix: Option<Piece>,
         /// Text written just after (a `Text` node fused into this one).
         suffix: Option<Piece>,
-        /// Set when `expr` is a name (or a name's attribute) and the escape function a
-        /// global or none: the interpreter's shortcut.
-        fast: Option<Fast>,
         expr: Expr,
         escape: Option<Expr>,
         loc: u32,
+    },
+    /// `{{ name }}` / `{{ name.key }}` between short texts, with its shortcut.
+    OutFast(OutFast),
+    /// `prefix{% if cond %}text{% end %}` with short texts (the branch's body is
+    /// empty: its text is `text`).
+    CondText {
+        prefix: Short,
+        /// The branch's shortcut, kept here to spare a load.
+        fast: Option<FastCond>,
+        branch: Box<Branch>,
+        text: Short,
     },
     Statement(Statement, u32),
     Import(Import, u32),
     Break,
     Continue,
     If {
-        branches: Vec<(Expr, Vec<Node>, u32)>,
+        branches: Vec<Branch>,
         orelse: Vec<Node>,
     },
     For {
@@ -98,6 +110,9 @@ pub(crate) enum Node {
         body: Vec<Node>,
         orelse: Vec<Node>,
         loc: u32,
+        /// The body is only text, output and `{% if %}`s of those: it cannot
+        /// `break`, and runs without the general dispatch.
+        simple: bool,
     },
     While {
         cond: Expr,
@@ -118,6 +133,16 @@ pub(crate) enum Node {
         loc: u32,
         slots: (usize, usize),
     },
+}
+
+/// An `{% if %}` or `{% elif %}` branch.
+#[derive(Debug)]
+pub(crate) struct Branch {
+    pub cond: Expr,
+    pub body: Vec<Node>,
+    pub loc: u32,
+    /// The interpreter's shortcut for `cond`, set once names are resolved.
+    pub fast: Option<FastCond>,
 }
 
 #[derive(Debug)]
@@ -278,7 +303,6 @@ impl Linker<'_> {
                     out.push(Node::Output {
                         prefix: None,
                         suffix: None,
-                        fast: None,
                         expr: expr.clone(),
                         escape,
                         loc,
@@ -354,7 +378,12 @@ impl Linker<'_> {
                         let loc = self.loc(*line);
                         let mut nodes = Vec::new();
                         self.emit(body, &mut nodes)?;
-                        bs.push((cond.clone(), nodes, loc));
+                        bs.push(Branch {
+                            cond: cond.clone(),
+                            body: nodes,
+                            loc,
+                            fast: None,
+                        });
                     }
                     let mut e = Vec::new();
                     self.emit(orelse, &mut e)?;
@@ -378,6 +407,7 @@ impl Linker<'_> {
                         body: b,
                         orelse: e,
                         loc,
+                        simple: false,
                     });
                 }
                 Chunk::While {
@@ -520,7 +550,7 @@ pub(crate) fn link(template: &Template, loader: Option<&dyn BaseLoader>) -> Resu
     };
     resolver.function(&mut nodes, None);
     fuse(&mut nodes);
-    set_fast(&mut nodes, resolver.n_locals);
+    specialize(&mut nodes, resolver.n_locals);
     Ok(Program {
         nodes,
         n_locals: resolver.n_locals,

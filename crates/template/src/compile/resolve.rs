@@ -46,7 +46,7 @@ fn assigned_names(nodes: &[Node], out: &mut Vec<Arc<str>>) {
                 assigned_names(orelse, out);
             }
             Node::If { branches, orelse } => {
-                branches.iter().for_each(|(_, b, _)| assigned_names(b, out));
+                branches.iter().for_each(|b| assigned_names(&b.body, out));
                 assigned_names(orelse, out);
             }
             Node::Try {
@@ -138,7 +138,12 @@ impl Resolver {
 
     fn node(&mut self, n: &mut Node) {
         match n {
-            Node::Text(_) | Node::Break | Node::Continue => {}
+            // `OutFast` nodes are made after names are resolved.
+            Node::Text(_)
+            | Node::OutFast(_)
+            | Node::CondText { .. }
+            | Node::Break
+            | Node::Continue => {}
             Node::Output { expr, escape, .. } => {
                 self.expr(expr);
                 if let Some(e) = escape {
@@ -158,9 +163,9 @@ impl Resolver {
             },
             Node::Import(imp, _) => imp.names.iter_mut().for_each(|n| self.target(&mut n.bind)),
             Node::If { branches, orelse } => {
-                for (c, b, _) in branches {
-                    self.expr(c);
-                    self.nodes(b);
+                for b in branches {
+                    self.expr(&mut b.cond);
+                    self.nodes(&mut b.body);
                 }
                 self.nodes(orelse);
             }

@@ -13,7 +13,7 @@ use crate::namespace::find_module;
 use crate::ops;
 use crate::value::{Args, Dict, Value};
 
-impl<'p> Frame<'p> {
+impl<'p> Frame<'p, '_> {
     /// Evaluates `e`, borrowing when `e` is a name or a chain of dict lookups on one.
     pub(crate) fn eval_cow<'a>(&'a mut self, e: &'p Expr) -> Result<Cow<'a, Value>> {
         if is_path(e) {

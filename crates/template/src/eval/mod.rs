@@ -5,15 +5,21 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::builtins::{Builtin, iterate};
-use crate::compile::{CHandler, Fast, FastValue, Node, Program};
+use crate::compile::Short;
+use crate::compile::{Branch, CHandler, FastCond, FastValue, Node, OutFast, Program};
 use crate::error::{Error, ErrorKind, Result};
 use crate::expr::{Arg, Const, Expr, Target};
 use crate::namespace::SharedNamespace;
 use crate::ops;
-use crate::out::Out;
+use crate::out::{Out, needs_escape};
 use crate::value::{Args, Value};
 
 mod expr;
+mod write;
+
+use write::{
+    append_utf8, four_digits, int_between, push_int, str_between, write_escaped, write_value,
+};
 
 /// What a statement did to the enclosing loop.
 #[derive(Debug, PartialEq, Eq)]
@@ -23,9 +29,9 @@ pub(crate) enum Flow {
     Continue,
 }
 
-pub(crate) struct Frame<'p> {
+pub(crate) struct Frame<'p, 's> {
     pub prog: &'p Program,
-    pub locals: Vec<Option<Value>>,
+    pub locals: &'s mut [Option<Value>],
     /// Where the globals start in `locals` (one vector holds both).
     pub globals: usize,
     /// Bit `g` is set when global `g` (of the first 64) holds the builtin `xhtml_escape`.
@@ -77,13 +83,25 @@ fn store(cell: &mut Option<Value>, item: &Value) {
     match (cell.as_mut(), item) {
         (Some(Value::Int(d)), Value::Int(s)) => *d = *s,
         (Some(Value::Float(d)), Value::Float(s)) => *d = *s,
+        (Some(Value::Dict(d)), Value::Dict(s)) => *d = Rc::clone(s),
+        (Some(Value::List(d)), Value::List(s)) => *d = Rc::clone(s),
+        (Some(Value::Str(d)), Value::Str(s)) => *d = Arc::clone(s),
         _ => *cell = Some(item.clone()),
+    }
+}
+
+/// Stores an int in a local slot.
+#[inline(always)]
+fn store_int(cell: &mut Option<Value>, i: i64) {
+    match cell {
+        Some(Value::Int(d)) => *d = i,
+        _ => *cell = Some(Value::Int(i)),
     }
 }
 
 /// The value of a name, without going through the general path walk.
 #[inline(always)]
-fn slot<'a>(frame: &'a Frame<'_>, e: &Expr) -> Option<&'a Value> {
+fn slot<'a>(frame: &'a Frame<'_, '_>, e: &Expr) -> Option<&'a Value> {
     match e {
         Expr::Local(s, _) => frame.locals.get(*s as usize)?.as_ref(),
         Expr::Global(s, _) => frame.locals.get(frame.globals + *s as usize)?.as_ref(),
@@ -91,9 +109,15 @@ fn slot<'a>(frame: &'a Frame<'_>, e: &Expr) -> Option<&'a Value> {
     }
 }
 
+/// Whether `v` is the builtin function `b`.
+#[inline(always)]
+fn is_builtin(v: &Value, b: Builtin) -> bool {
+    matches!(v, Value::Function(f) if f.as_builtin() == Some(b))
+}
+
 /// A name, or an attribute of a dict held by a name (`team.name`), by reference.
 #[inline(always)]
-fn slot_or_attr<'a>(frame: &'a Frame<'_>, e: &Expr) -> Option<&'a Value> {
+fn slot_or_attr<'a>(frame: &'a Frame<'_, '_>, e: &Expr) -> Option<&'a Value> {
     match e {
         Expr::Attr(base, name) => match slot(frame, base)? {
             Value::Dict(d) => d.get_str(name),
@@ -101,111 +125,6 @@ fn slot_or_attr<'a>(frame: &'a Frame<'_>, e: &Expr) -> Option<&'a Value> {
         },
         _ => slot(frame, e),
     }
-}
-
-/// Appends `str(v)` as UTF-8 (Tornado's `_tt_utf8(str(v))`, with `str`/`bytes` as is).
-fn write_value(v: &Value, out: &mut Out) {
-    match v {
-        Value::Str(s) => out.extend(s.as_bytes()),
-        Value::Bytes(b) => out.extend(b),
-        Value::Int(i) => push_int(out, *i),
-        other => out.extend(other.to_str().as_bytes()),
-    }
-}
-
-/// Appends the decimal digits of `n` with one fixed-size copy.
-#[inline(always)]
-fn push_int(out: &mut Out, n: i64) {
-    // Most numbers in pages are small.
-    if (0..10).contains(&n) {
-        out.push(b'0' + n as u8);
-        return;
-    }
-    if (10..100).contains(&n) {
-        out.push2(b'0' + (n / 10) as u8, b'0' + (n % 10) as u8);
-        return;
-    }
-    push_int_general(out, n);
-}
-
-#[inline(never)]
-fn push_int_general(out: &mut Out, n: i64) {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    let mut buf = [0u8; 20];
-    let neg = usize::from(n < 0);
-    let mut m = n.unsigned_abs();
-    let len = neg + m.checked_ilog10().unwrap_or(0) as usize + 1;
-    // Digits are written right to left into buf[..len]; then one fixed-size copy and a
-    // truncate append them.
-    let mut i = len;
-    while m >= 100 {
-        let d = (m % 100) as usize * 2;
-        m /= 100;
-        i -= 2;
-        buf[i] = PAIRS[d];
-        buf[i + 1] = PAIRS[d + 1];
-    }
-    if m >= 10 {
-        let d = m as usize * 2;
-        buf[i - 2] = PAIRS[d];
-        buf[i - 1] = PAIRS[d + 1];
-    } else {
-        buf[i - 1] = b'0' + m as u8;
-    }
-    if neg == 1 {
-        buf[0] = b'-';
-    }
-    out.extend(&buf[..len]);
-}
-
-/// Appends `xhtml_escape(str(v))`, escaping straight into the output.
-#[inline(always)]
-fn write_escaped(v: &Value, out: &mut Out) -> Result<()> {
-    match v {
-        Value::Int(i) => {
-            push_int(out, *i);
-            Ok(())
-        }
-        Value::Str(s) => {
-            out.extend_escaped(s.as_bytes());
-            Ok(())
-        }
-        other => write_escaped_other(other, out),
-    }
-}
-
-#[inline(never)]
-fn write_escaped_other(v: &Value, out: &mut Out) -> Result<()> {
-    match v {
-        Value::Str(s) => out.extend_escaped(s.as_bytes()),
-        Value::Int(i) => push_int(out, *i),
-        Value::Bytes(_) => {
-            let t = v.as_text()?;
-            out.extend_escaped(t.as_bytes());
-        }
-        Value::None | Value::Bool(_) | Value::Float(_) => write_value(v, out),
-        other => out.extend_escaped(other.to_str().as_bytes()),
-    }
-    Ok(())
-}
-
-/// `_tt_utf8(x)` of what an escape or apply function returned.
-fn append_utf8(v: &Value, out: &mut Out) -> Result<()> {
-    match v {
-        Value::Str(s) => out.extend(s.as_bytes()),
-        Value::Bytes(b) => out.extend(b),
-        other => {
-            return Err(Error::type_error(format!(
-                "Expected bytes, unicode, or None; got {}",
-                other.class_repr()
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn loc_err(prog: &Program, loc: u32) -> impl Fn(Error) -> Error + '_ {
@@ -217,21 +136,18 @@ fn loc_err(prog: &Program, loc: u32) -> impl Fn(Error) -> Error + '_ {
     }
 }
 
-impl<'p> Frame<'p> {
+impl<'p, 's> Frame<'p, 's> {
+    /// A frame over `slots` (the locals, then the globals); bit `g` of `escape_bits` is
+    /// set when global `g` holds the builtin `xhtml_escape`.
     pub(crate) fn new(
         prog: &'p Program,
-        slots: Vec<Option<Value>>,
+        slots: &'s mut [Option<Value>],
+        escape_bits: u64,
         modules: &'p Arc<SharedNamespace>,
-    ) -> Frame<'p> {
+    ) -> Frame<'p, 's> {
         Frame {
             prog,
-            escape_bits: slots
-                .iter()
-                .skip(prog.n_locals)
-                .take(64)
-                .enumerate()
-                .filter(|(_, v)| matches!(v, Some(Value::Function(f)) if f.as_builtin() == Some(Builtin::XhtmlEscape)))
-                .fold(0u64, |bits, (g, _)| bits | (1 << g)),
+            escape_bits,
             locals: slots,
             globals: prog.n_locals,
             modules,
@@ -240,34 +156,62 @@ impl<'p> Frame<'p> {
         }
     }
 
+    /// Ends the render: the frame's argument buffers are dropped only when a call
+    /// used them.
+    pub(crate) fn finish(self) {
+        if self.stack.capacity() == 0 && self.kw_stack.capacity() == 0 {
+            // Nothing to free: skip the drop glue.
+            std::mem::forget(self);
+        }
+    }
+
     pub(crate) fn exec(&mut self, nodes: &'p [Node], out: &mut Out) -> Result<Flow> {
         for node in nodes {
             match node {
                 Node::Text(t) => t.write(out),
-                Node::Output {
+                Node::OutFast(f) => self.out_fast(f, out)?,
+                Node::CondText {
                     prefix,
-                    suffix,
                     fast,
-                    expr,
-                    escape,
-                    loc,
-                } => {
-                    if let Some(p) = prefix {
-                        p.write(out);
-                    }
-                    let done = match fast {
-                        Some(f) => self.output_fast(f, out),
-                        None => false,
-                    };
-                    if !done && let Err(e) = self.output(expr, escape.as_ref(), out) {
-                        return Err(loc_err(self.prog, *loc)(e));
-                    }
-                    if let Some(s) = suffix {
-                        s.write(out);
-                    }
-                }
+                    branch,
+                    text,
+                } => self.cond_text(prefix, *fast, branch, text, out)?,
+                Node::Output { .. } => self.output_node(node, out)?,
                 Node::Break => return Ok(Flow::Break),
                 Node::Continue => return Ok(Flow::Continue),
+                Node::If { branches, orelse } => {
+                    let mut taken: &'p [Node] = orelse;
+                    for b in branches {
+                        if self.cond(b.fast, b)? {
+                            taken = &b.body;
+                            break;
+                        }
+                    }
+                    if let [Node::Text(t)] = taken {
+                        t.write(out);
+                    } else if !taken.is_empty() {
+                        let f = self.exec(taken, out)?;
+                        if f != Flow::Normal {
+                            return Ok(f);
+                        }
+                    }
+                }
+                Node::For {
+                    target,
+                    iter,
+                    body,
+                    orelse,
+                    loc,
+                    simple,
+                } => {
+                    if !self.for_loop(target, iter, body, *simple, *loc, out)? && !orelse.is_empty()
+                    {
+                        let f = self.exec(orelse, out)?;
+                        if f != Flow::Normal {
+                            return Ok(f);
+                        }
+                    }
+                }
                 other => {
                     let f = self.exec_other(other, out)?;
                     if f != Flow::Normal {
@@ -279,38 +223,179 @@ impl<'p> Frame<'p> {
         Ok(Flow::Normal)
     }
 
-    /// `exec` for a body of text and `{{ }}` only.
+    /// `exec` for a simple body (see `Node::For::simple`).
     #[inline(always)]
     fn exec_simple(&mut self, nodes: &'p [Node], out: &mut Out) -> Result<()> {
         for node in nodes {
             match node {
-                Node::Output {
+                Node::OutFast(f) => self.out_fast(f, out)?,
+                Node::Text(t) => t.write(out),
+                Node::CondText {
                     prefix,
-                    suffix,
                     fast,
-                    expr,
-                    escape,
-                    loc,
-                } => {
-                    if let Some(p) = prefix {
-                        p.write(out);
+                    branch,
+                    text,
+                } => self.cond_text(prefix, *fast, branch, text, out)?,
+                Node::Output { .. } => self.output_node(node, out)?,
+                Node::If { branches, orelse } => {
+                    let mut taken: &'p [Node] = orelse;
+                    for b in branches {
+                        if self.cond(b.fast, b)? {
+                            taken = &b.body;
+                            break;
+                        }
                     }
-                    let done = match fast {
-                        Some(f) => self.output_fast(f, out),
-                        None => false,
-                    };
-                    if !done && let Err(e) = self.output(expr, escape.as_ref(), out) {
-                        return Err(loc_err(self.prog, *loc)(e));
-                    }
-                    if let Some(s) = suffix {
-                        s.write(out);
+                    match taken {
+                        [] => {}
+                        [Node::Text(t)] => t.write(out),
+                        body => self.exec_simple_outlined(body, out)?,
                     }
                 }
-                Node::Text(t) => t.write(out),
                 _ => {}
             }
         }
         Ok(())
+    }
+
+    /// A `CondText` node.
+    #[inline(always)]
+    fn cond_text(
+        &mut self,
+        prefix: &Short,
+        fast: Option<FastCond>,
+        branch: &'p Branch,
+        text: &Short,
+        out: &mut Out,
+    ) -> Result<()> {
+        match self.cond(fast, branch) {
+            Ok(on) => {
+                out.short_if(prefix, on, text);
+                Ok(())
+            }
+            Err(e) => {
+                // The text before the `if` was written before the error, as in Tornado.
+                out.short(prefix);
+                Err(e)
+            }
+        }
+    }
+
+    /// An `OutFast` node: the shortcut when the value is an int or a string, else its
+    /// general node.
+    #[inline(always)]
+    fn out_fast(&mut self, f: &'p OutFast, out: &mut Out) -> Result<()> {
+        if f.escape_mask & !self.escape_bits == 0 {
+            let v = match &f.value {
+                FastValue::Slot(i) => self.locals.get(*i).and_then(Option::as_ref),
+                FastValue::Attr(i, name, hint) => match self.locals.get(*i) {
+                    Some(Some(Value::Dict(d))) => d.get_str_hinted(name, hint),
+                    _ => None,
+                },
+            };
+            match v {
+                Some(Value::Int(n)) => {
+                    if (0..100).contains(n) {
+                        out.two_digits_between(&f.prefix, *n as u8, &f.suffix);
+                    } else if (0..10_000).contains(n) {
+                        let (digits, skip) = four_digits(*n);
+                        let digits = digits.get(skip..).unwrap_or_default();
+                        out.short_between(&f.prefix, digits, &f.suffix);
+                    } else {
+                        int_between(out, &f.prefix, *n, &f.suffix);
+                    }
+                    return Ok(());
+                }
+                Some(Value::Str(s)) => {
+                    let s = s.as_bytes();
+                    if s.len() <= 16 && (f.escape_mask == 0 || !needs_escape(s)) {
+                        out.short_between(&f.prefix, s, &f.suffix);
+                    } else {
+                        str_between(out, &f.prefix, s, f.escape_mask != 0, &f.suffix);
+                    }
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        self.output_node(&f.general, out)
+    }
+
+    /// An `Output` node: its text, and its value through the general path.
+    #[inline(never)]
+    fn output_node(&mut self, node: &'p Node, out: &mut Out) -> Result<()> {
+        let Node::Output {
+            prefix,
+            suffix,
+            expr,
+            escape,
+            loc,
+        } = node
+        else {
+            return Ok(());
+        };
+        if let Some(p) = prefix {
+            p.write(out);
+        }
+        if let Err(e) = self.output(expr, escape.as_ref(), out) {
+            return Err(loc_err(self.prog, *loc)(e));
+        }
+        if let Some(s) = suffix {
+            s.write(out);
+        }
+        Ok(())
+    }
+
+    /// A loop over `items` into `slot` (and the index into `index`, for `enumerate`)
+    /// whose body is simple: a small function of its own, so the loop keeps its state
+    /// in registers.
+    #[inline(never)]
+    fn simple_loop(
+        &mut self,
+        index: Option<usize>,
+        slot: usize,
+        items: &[Value],
+        body: &'p [Node],
+        out: &mut Out,
+    ) -> Result<()> {
+        for (i, item) in items.iter().enumerate() {
+            if let Some(a) = index
+                && let Some(cell) = self.locals.get_mut(a)
+            {
+                store_int(cell, i as i64);
+            }
+            let Some(cell) = self.locals.get_mut(slot) else {
+                break;
+            };
+            store(cell, item);
+            self.exec_simple(body, out)?;
+        }
+        Ok(())
+    }
+
+    /// A loop over `items` into `slot` whose body is one `{{ }}` between texts (a list
+    /// written out item by item): the smallest loop.
+    #[inline(never)]
+    fn output_loop(
+        &mut self,
+        slot: usize,
+        items: &[Value],
+        f: &'p OutFast,
+        out: &mut Out,
+    ) -> Result<()> {
+        for item in items {
+            let Some(cell) = self.locals.get_mut(slot) else {
+                break;
+            };
+            store(cell, item);
+            self.out_fast(f, out)?;
+        }
+        Ok(())
+    }
+
+    /// `exec_simple` as a function of its own (for the bodies of `{% if %}`s).
+    #[inline(never)]
+    fn exec_simple_outlined(&mut self, nodes: &'p [Node], out: &mut Out) -> Result<()> {
+        self.exec_simple(nodes, out)
     }
 
     /// Every node but text and output, kept out of `exec` so that the loop over the
@@ -319,7 +404,12 @@ impl<'p> Frame<'p> {
     fn exec_other(&mut self, node: &'p Node, out: &mut Out) -> Result<Flow> {
         let prog = self.prog;
         match node {
-            Node::Text(_) | Node::Output { .. } | Node::Break | Node::Continue => Ok(Flow::Normal),
+            Node::Text(_)
+            | Node::Output { .. }
+            | Node::OutFast(_)
+            | Node::CondText { .. }
+            | Node::Break
+            | Node::Continue => Ok(Flow::Normal),
             Node::Statement(st, loc) => {
                 self.statement(st).map_err(loc_err(prog, *loc))?;
                 Ok(Flow::Normal)
@@ -328,22 +418,16 @@ impl<'p> Frame<'p> {
                 self.import(imp).map_err(loc_err(prog, *loc))?;
                 Ok(Flow::Normal)
             }
-            Node::If { branches, orelse } => {
-                for (cond, body, loc) in branches {
-                    if self.truth(cond).map_err(loc_err(prog, *loc))? {
-                        return self.exec(body, out);
-                    }
-                }
-                self.exec(orelse, out)
-            }
+            Node::If { .. } => Ok(Flow::Normal),
             Node::For {
                 target,
                 iter,
                 body,
                 orelse,
                 loc,
+                simple,
             } => {
-                if self.for_loop(target, iter, body, *loc, out)? {
+                if self.for_loop(target, iter, body, *simple, *loc, out)? {
                     Ok(Flow::Normal)
                 } else {
                     self.exec(orelse, out)
@@ -448,11 +532,13 @@ impl<'p> Frame<'p> {
     }
 
     /// Runs a `for`; returns whether it ended with `break`.
+    #[inline(never)]
     fn for_loop(
         &mut self,
         target: &'p Target,
         iter: &'p Expr,
         body: &'p [Node],
+        simple: bool,
         loc: u32,
         out: &mut Out,
     ) -> Result<bool> {
@@ -461,16 +547,26 @@ impl<'p> Frame<'p> {
         if let (Expr::Call(f, args), Target::Tuple(parts)) = (iter, target)
             && let ([Arg::Pos(seq)], [t_index, t_item]) = (args.as_slice(), parts.as_slice())
         {
-            let is_enumerate = matches!(self.eval_cow(f), Ok(v) if matches!(&*v, Value::Function(func) if func.as_builtin() == Some(Builtin::Enumerate)));
+            let is_enumerate = match slot(self, f) {
+                Some(v) => is_builtin(v, Builtin::Enumerate),
+                None => matches!(self.eval_cow(f), Ok(v) if is_builtin(&v, Builtin::Enumerate)),
+            };
             if is_enumerate {
-                let seq = self.eval(seq).map_err(loc_err(prog, loc))?;
+                let seq = match slot(self, seq) {
+                    Some(v) => v.clone(),
+                    None => self.eval(seq).map_err(loc_err(prog, loc))?,
+                };
                 let items = match seq {
                     Value::List(items) | Value::Tuple(items) => items,
                     other => Rc::new(iterate(&other).map_err(loc_err(prog, loc))?),
                 };
+                if simple && let (Target::Local(a, _), Target::Local(b, _)) = (t_index, t_item) {
+                    self.simple_loop(Some(*a as usize), *b as usize, &items, body, out)?;
+                    return Ok(false);
+                }
                 for (i, item) in items.iter().enumerate() {
                     if let (Target::Local(a, _), Target::Local(b, _)) = (t_index, t_item) {
-                        store(&mut self.locals[*a as usize], &Value::Int(i as i64));
+                        store_int(&mut self.locals[*a as usize], i as i64);
                         store(&mut self.locals[*b as usize], item);
                     } else {
                         self.assign(t_index, Value::Int(i as i64))
@@ -490,15 +586,12 @@ impl<'p> Frame<'p> {
             Value::List(items) | Value::Tuple(items) => {
                 if let Target::Local(slot, _) = target {
                     let slot = *slot as usize;
-                    if body
-                        .iter()
-                        .all(|n| matches!(n, Node::Text(_) | Node::Output { .. }))
-                    {
-                        // Only text and `{{ }}` in the body: no statement can break out.
-                        for item in items.iter() {
-                            store(&mut self.locals[slot], item);
-                            self.exec_simple(body, out)?;
-                        }
+                    if let [Node::OutFast(f)] = body {
+                        self.output_loop(slot, &items, f, out)?;
+                        return Ok(false);
+                    }
+                    if simple {
+                        self.simple_loop(None, slot, &items, body, out)?;
                         return Ok(false);
                     }
                     for item in items.iter() {
@@ -536,31 +629,6 @@ impl<'p> Frame<'p> {
             }
         }
         Ok(false)
-    }
-
-    /// The shortcut of `{{ name }}` / `{{ name.key }}` holding a number or a string,
-    /// raw or escaped by the builtin `xhtml_escape`; false when it does not apply.
-    #[inline(always)]
-    fn output_fast(&self, f: &Fast, out: &mut Out) -> bool {
-        let escaped = match f.escape {
-            None => false,
-            Some(g) if g < 64 && self.escape_bits >> g & 1 == 1 => true,
-            Some(_) => return false,
-        };
-        let v = match &f.value {
-            FastValue::Slot(i) => self.locals.get(*i).and_then(Option::as_ref),
-            FastValue::Attr(i, name) => match self.locals.get(*i).and_then(Option::as_ref) {
-                Some(Value::Dict(d)) => d.get_str(name),
-                _ => None,
-            },
-        };
-        match v {
-            Some(Value::Int(n)) => push_int(out, *n),
-            Some(Value::Str(s)) if escaped => out.extend_escaped(s.as_bytes()),
-            Some(Value::Str(s)) => out.extend(s.as_bytes()),
-            _ => return false,
-        }
-        true
     }
 
     /// `{{ expr }}`: the common case (a name holding a number or a string, escaped by
@@ -627,6 +695,22 @@ impl<'p> Frame<'p> {
         append_utf8(&r, out)
     }
 
+    /// Whether the condition of an `{% if %}` branch holds (`fast`: its shortcut).
+    #[inline(always)]
+    fn cond(&mut self, fast: Option<FastCond>, b: &'p Branch) -> Result<bool> {
+        if let Some(FastCond::IntIn {
+            slot,
+            lo,
+            hi,
+            negate,
+        }) = fast
+            && let Some(Some(Value::Int(a))) = self.locals.get(slot)
+        {
+            return Ok((lo..=hi).contains(a) != negate);
+        }
+        self.truth(&b.cond).map_err(loc_err(self.prog, b.loc))
+    }
+
     fn truth(&mut self, e: &'p Expr) -> Result<bool> {
         match e {
             // `x == 0`-style tests of a name against an integer literal.
@@ -664,3 +748,6 @@ impl<'p> Frame<'p> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use indexmap::{Equivalent, IndexMap};
 
@@ -74,6 +75,32 @@ impl Dict {
         }
     }
 
+    /// [`get_str`](Dict::get_str) that first tries the position `hint` remembers (where
+    /// the key was in the dict of an earlier lookup from the same place), and updates it.
+    #[inline]
+    pub(crate) fn get_str_hinted(&self, key: &str, hint: &Hint) -> Option<&Value> {
+        let h = hint.get();
+        if let Some((Key(Value::Str(k)), v)) = self.map.get_index(h)
+            && super::short_eq(k.as_bytes(), key.as_bytes())
+        {
+            return Some(v);
+        }
+        self.get_str_cold(key, hint)
+    }
+
+    #[inline(never)]
+    fn get_str_cold(&self, key: &str, hint: &Hint) -> Option<&Value> {
+        let i = if self.map.len() <= SMALL {
+            self.map.keys().position(
+                |k| matches!(&k.0, Value::Str(s) if super::short_eq(s.as_bytes(), key.as_bytes())),
+            )?
+        } else {
+            self.map.get_index_of(&StrKey(key))?
+        };
+        hint.set(i);
+        self.map.get_index(i).map(|(_, v)| v)
+    }
+
     /// Removes `key`, keeping the order of the others.
     pub fn remove(&mut self, key: &Value) -> Result<Option<Value>> {
         check_hashable(key)?;
@@ -118,6 +145,30 @@ fn check_hashable(key: &Value) -> Result<()> {
         ))),
         Value::Tuple(items) => items.iter().try_for_each(check_hashable),
         _ => Ok(()),
+    }
+}
+
+/// A remembered position (of a key in a dict, of a name in a namespace), shared by the
+/// threads that render one compiled template: a guess that is checked before use.
+#[derive(Debug, Default)]
+pub(crate) struct Hint(AtomicU32);
+
+impl Hint {
+    #[inline(always)]
+    pub(crate) fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed) as usize
+    }
+
+    #[inline(always)]
+    pub(crate) fn set(&self, i: usize) {
+        self.0
+            .store(u32::try_from(i).unwrap_or(u32::MAX), Ordering::Relaxed);
+    }
+}
+
+impl Clone for Hint {
+    fn clone(&self) -> Hint {
+        Hint(AtomicU32::new(self.0.load(Ordering::Relaxed)))
     }
 }
 

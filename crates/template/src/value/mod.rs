@@ -14,6 +14,7 @@ mod dict;
 mod object;
 
 pub use dict::Dict;
+pub(crate) use dict::Hint;
 pub(crate) use object::FnRepr;
 pub use object::{Args, Function, Object};
 

@@ -8,8 +8,11 @@ pub mod minijinja_engine;
 pub mod tera_engine;
 pub mod tornado_rs_engine;
 
-/// Renders the workload once, returns the rendered text. Setup cost is not timed.
-pub type Render = Box<dyn FnMut() -> String>;
+/// Renders the workload once, returns the rendered page as bytes (what a server writes
+/// out): the engines that build a `String` hand over its bytes (`String::into_bytes`,
+/// free), tornado-rs returns the bytes of `generate`, as Python Tornado does. Setup cost
+/// is not timed.
+pub type Render = Box<dyn FnMut() -> Vec<u8>>;
 
 pub struct Entry {
     pub name: &'static str,
