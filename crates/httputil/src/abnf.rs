@@ -135,11 +135,50 @@ pub fn is_valid_header_value(value: &str) -> bool {
 }
 
 /// `field-value` over the UTF-8 bytes of a `&str` (characters above U+00FF fail).
+#[inline]
 pub(crate) fn field_value_utf8(bytes: &[u8]) -> bool {
     match (bytes.first(), bytes.last()) {
         (Some(&first), Some(&last)) if is_ws(first) || is_ws(last) => false,
-        _ => bytes.iter().all(|&b| FIELD_BYTE_UTF8[usize::from(b)]),
+        // Printable ASCII eight bytes at a time, then the table for the rest.
+        _ => bytes
+            .get(skip_printable(bytes, 0)..)
+            .is_some_and(|rest| rest.iter().all(|&b| FIELD_BYTE_UTF8[usize::from(b)])),
     }
+}
+
+/// A mask with the high bit of each byte of `x` that is not in 0x20..=0x7E set, exact
+/// for the lowest such byte (bytes above it may be flagged spuriously): where a run of
+/// printable ASCII ends.
+#[inline]
+pub(crate) fn non_printable(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte below 0x20 (the borrow trick is exact for the lowest such byte).
+    let low = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    // A 0x7F byte: a zero byte in x ^ 0x7F...
+    let del = x ^ (ONES * 0x7f);
+    let del = del.wrapping_sub(ONES) & !del & HIGH;
+    low | del | (x & HIGH)
+}
+
+/// The index of the first byte of `b` from `j` on that is not printable ASCII (or
+/// `b.len()`).
+#[inline]
+pub(crate) fn skip_printable(b: &[u8], mut j: usize) -> usize {
+    while let Some(word) = b.get(j..).and_then(<[u8]>::first_chunk::<8>) {
+        let mask = non_printable(u64::from_le_bytes(*word));
+        if mask != 0 {
+            return j + (mask.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while let Some(&c) = b.get(j) {
+        if !(0x20..0x7f).contains(&c) {
+            break;
+        }
+        j += 1;
+    }
+    j
 }
 
 /// True when `bytes` holds a character Tornado forbids in multipart part headers.
@@ -211,6 +250,33 @@ mod tests {
             b"a/b",
         ] {
             assert!(!is_token(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn printable_words() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                for after in [b'a', 0x00, 0x7f, 0xff, b'\r'] {
+                    let mut word = *b"abcdefgh";
+                    word[pos] = b;
+                    if pos < 7 {
+                        word[pos + 1] = after;
+                    }
+                    let want = (0x20..=0x7e).contains(&b);
+                    let mask = non_printable(u64::from_le_bytes(word));
+                    let first = (mask.trailing_zeros() / 8) as usize;
+                    if want {
+                        assert!(first > pos, "{b:#x} at {pos}");
+                    } else {
+                        assert_eq!(first, pos, "{b:#x} at {pos}");
+                    }
+                    let mut line = word.to_vec();
+                    line.extend_from_slice(b"0123456789");
+                    let stop = line.iter().position(|c| !(0x20..0x7f).contains(c));
+                    assert_eq!(skip_printable(&line, 0), stop.unwrap_or(line.len()));
+                }
+            }
         }
     }
 

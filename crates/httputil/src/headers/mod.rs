@@ -48,9 +48,9 @@ const NONE: u32 = u32::MAX;
 
 /// A range of [`HTTPHeaders::text`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Span {
-    start: u32,
-    end: u32,
+pub(crate) struct Span {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
 }
 
 /// A field's normalised name: an entry of the static table or a span of the text.
@@ -60,17 +60,37 @@ enum Name {
     Text(Span),
 }
 
-/// One distinct header name and the chain of its values.
+/// One distinct header name and its values: the first in the field itself (most names
+/// have one value), any others chained through the value vector.
 #[derive(Debug, Clone)]
 struct Field {
     name: Name,
     /// [`names::fingerprint`] of the name.
     hash: u32,
-    first: u32,
+    /// The first value (meaningless while `count` is 0).
+    value: Span,
+    /// The second value in [`HTTPHeaders::values`], or [`NONE`].
+    rest: u32,
+    /// The last value in [`HTTPHeaders::values`], or [`NONE`] when `count <= 1`.
     last: u32,
     count: u32,
     /// The values joined with `,`, computed on demand when `count > 1`.
     joined: OnceLock<Box<str>>,
+}
+
+/// The bit of [`HTTPHeaders::bloom`] that a name with this fingerprint sets.
+#[inline]
+fn bloom_bit(hash: u32) -> u64 {
+    1 << (hash >> 26)
+}
+
+/// Where a name goes: a field that has it already, a new field with a name from the
+/// static table, or a new field with a name of its own.
+#[derive(Clone, Copy)]
+enum Slot {
+    Existing(usize),
+    Static(u16),
+    New,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -130,13 +150,17 @@ pub struct HTTPHeaders {
     text: String,
     /// Distinct names in order of first appearance.
     fields: Vec<Field>,
-    /// Every value; a field's values are chained through `next`.
+    /// The values after the first of each field, chained through `next`.
     values: Vec<Value>,
+    /// A bit per field name (see [`bloom_bit`]): a name whose bit is clear is absent,
+    /// so adding a new name does not scan the fields.
+    bloom: u64,
     /// Hash of the lower-cased name → field index, once there are many fields.
     index: Option<NameIndex>,
     /// The field that the last `add` went to (for folded continuation lines).
     last_field: Option<usize>,
-    /// Values (and their bytes of text) no longer reachable, reclaimed by `compact`.
+    /// Values (and their bytes of text) no longer reachable, reclaimed by
+    /// `maybe_compact`.
     dead_values: usize,
 }
 
@@ -271,11 +295,13 @@ impl HTTPHeaders {
         match self.find(name.as_bytes()).and_then(|i| self.fields.get(i)) {
             Some(field) => GetList {
                 headers: self,
-                next: field.first,
+                first: (field.count > 0).then_some(field.value),
+                next: field.rest,
                 left: field.count as usize,
             },
             None => GetList {
                 headers: self,
+                first: None,
                 next: NONE,
                 left: 0,
             },
@@ -288,7 +314,8 @@ impl HTTPHeaders {
         GetAll {
             headers: self,
             field: 0,
-            next: self.fields.first().map_or(NONE, |f| f.first),
+            first: true,
+            next: self.fields.first().map_or(NONE, |f| f.rest),
         }
     }
 
@@ -346,6 +373,7 @@ impl HTTPHeaders {
         };
         let field = self.fields.remove(i);
         self.dead_values += field.count as usize;
+        self.bloom = self.fields.iter().fold(0, |b, f| b | bloom_bit(f.hash));
         self.last_field = match self.last_field {
             Some(last) if last == i => None,
             Some(last) if last > i => Some(last - 1),
@@ -373,6 +401,7 @@ impl HTTPHeaders {
         self.text.clear();
         self.fields.clear();
         self.values.clear();
+        self.bloom = 0;
         self.index = None;
         self.last_field = None;
         self.dead_values = 0;
@@ -424,17 +453,13 @@ impl HTTPHeaders {
 
     fn field_value<'a>(&'a self, field: &'a Field) -> &'a str {
         if field.count <= 1 {
-            return self
-                .value_at(field.first)
-                .map_or("", |v| self.span_str(v.span));
+            return self.span_str(field.value);
         }
         field.joined.get_or_init(|| {
-            let mut out = String::new();
-            let mut next = field.first;
+            let mut out = String::from(self.span_str(field.value));
+            let mut next = field.rest;
             while let Some(v) = self.value_at(next) {
-                if next != field.first {
-                    out.push(',');
-                }
+                out.push(',');
                 out.push_str(self.span_str(v.span));
                 next = v.next;
             }
@@ -449,7 +474,15 @@ impl HTTPHeaders {
     }
 
     /// [`find`](Self::find) for a name whose fingerprint is known.
+    #[inline]
     fn find_hashed(&self, name: &[u8], hash: u32) -> Option<usize> {
+        if self.bloom & bloom_bit(hash) == 0 {
+            return None;
+        }
+        self.find_slow(name, hash)
+    }
+
+    fn find_slow(&self, name: &[u8], hash: u32) -> Option<usize> {
         if let Some(index) = &self.index {
             if let Some(&i) = index.map.get(&index.hash(name)) {
                 if self.name_matches(i, name) {
@@ -470,8 +503,21 @@ impl HTTPHeaders {
             .is_some_and(|f| names::eq_name(self.field_name(f).as_bytes(), name))
     }
 
+    /// Where `name` (a token, or not: a name that is not a token is `New`) goes.
+    #[inline]
+    fn locate(&self, name: &[u8], hash: u32) -> Slot {
+        if let Some(i) = self.find_hashed(name, hash) {
+            return Slot::Existing(i);
+        }
+        match names::lookup_static(name, hash) {
+            Some(id) => Slot::Static(id),
+            None => Slot::New,
+        }
+    }
+
     /// Appends `s` to the text buffer.
     fn push_text(&mut self, s: &str) -> Result<Span> {
+        self.reserve_first();
         let start = self.text.len();
         self.text.push_str(s);
         self.span_to(start)
@@ -487,34 +533,54 @@ impl HTTPHeaders {
 
     /// Creates the field for `name` (a token not yet present); returns its index.
     fn new_field(&mut self, name: &[u8]) -> Result<usize> {
-        self.new_field_hashed(name, names::fingerprint(name))
+        let hash = names::fingerprint(name);
+        let slot = match names::lookup_static(name, hash) {
+            Some(id) => Slot::Static(id),
+            None => Slot::New,
+        };
+        self.field_for(slot, name, hash)
     }
 
-    /// [`new_field`](Self::new_field) for a name whose fingerprint is known.
-    fn new_field_hashed(&mut self, name: &[u8], hash: u32) -> Result<usize> {
-        if self.fields.capacity() == 0 {
-            // A first header: room for a typical set at once, rather than growing the
-            // three buffers one reallocation at a time.
-            self.take_buffers(8, 128);
-        }
-        let name = match names::lookup_static(name, hash) {
-            Some(id) => Name::Static(id),
-            None => {
+    /// The field that `slot` (from [`locate`](Self::locate)) says `name` goes to,
+    /// created if needed. For a `New` slot, `name` must be a checked token.
+    #[inline]
+    fn field_for(&mut self, slot: Slot, name: &[u8], hash: u32) -> Result<usize> {
+        let name = match slot {
+            Slot::Existing(i) => return Ok(i),
+            Slot::Static(id) => Name::Static(id),
+            Slot::New => {
                 let start = self.text.len();
                 let name = std::str::from_utf8(name).unwrap_or_default();
                 names::push_normalized(name, &mut self.text);
                 Name::Text(self.span_to(start)?)
             }
         };
+        Ok(self.push_field(name, hash))
+    }
+
+    /// Gives a header set that has no buffers room for a typical set at once, rather
+    /// than growing its buffers one reallocation at a time.
+    #[inline]
+    fn reserve_first(&mut self) {
+        if self.fields.capacity() == 0 {
+            self.take_buffers(8, 128);
+        }
+    }
+
+    /// Appends a field without values; returns its index.
+    fn push_field(&mut self, name: Name, hash: u32) -> usize {
+        self.reserve_first();
         let i = self.fields.len();
         self.fields.push(Field {
             name,
             hash,
-            first: NONE,
+            value: Span { start: 0, end: 0 },
+            rest: NONE,
             last: NONE,
             count: 0,
             joined: OnceLock::new(),
         });
+        self.bloom |= bloom_bit(hash);
         if let Some(index) = &self.index {
             let hash = index.hash(self.fields_name_bytes(i));
             if let Some(index) = &mut self.index {
@@ -523,7 +589,7 @@ impl HTTPHeaders {
         } else if self.fields.len() > INDEX_THRESHOLD {
             self.rebuild_index();
         }
-        Ok(i)
+        i
     }
 
     fn fields_name_bytes(&self, i: usize) -> &[u8] {
@@ -542,8 +608,24 @@ impl HTTPHeaders {
         self.index = Some(index);
     }
 
-    /// Appends a value to field `i`'s chain.
+    /// Appends a value to field `i`.
+    #[inline]
     fn push_value(&mut self, i: usize, span: Span) -> Result<()> {
+        let Some(field) = self.fields.get_mut(i) else {
+            return Ok(());
+        };
+        if field.count == 0 {
+            field.value = span;
+            field.rest = NONE;
+            field.last = NONE;
+            field.count = 1;
+            return Ok(());
+        }
+        self.push_more(i, span)
+    }
+
+    /// Appends a second or later value to field `i`.
+    fn push_more(&mut self, i: usize, span: Span) -> Result<()> {
         let vi = u32::try_from(self.values.len())
             .ok()
             .filter(|&vi| vi < NONE)
@@ -552,8 +634,8 @@ impl HTTPHeaders {
         let last = match self.fields.get_mut(i) {
             Some(field) => {
                 let last = field.last;
-                if field.count == 0 {
-                    field.first = vi;
+                if last == NONE {
+                    field.rest = vi;
                 }
                 field.last = vi;
                 field.count += 1;
@@ -575,11 +657,12 @@ impl HTTPHeaders {
     fn replace_values(&mut self, i: usize, span: Span) -> Result<()> {
         if let Some(field) = self.fields.get_mut(i) {
             self.dead_values += field.count as usize;
-            field.first = NONE;
+            field.value = span;
+            field.rest = NONE;
             field.last = NONE;
-            field.count = 0;
+            field.count = 1;
+            field.joined.take();
         }
-        self.push_value(i, span)?;
         self.maybe_compact();
         Ok(())
     }
@@ -587,7 +670,12 @@ impl HTTPHeaders {
     /// The shared path of `add`, `parse_line` and the parsers: checks `name` and
     /// `value` as `mode` says, then appends the value.
     pub(crate) fn add_text(&mut self, name: &str, value: &str, mode: Mode) -> Result<()> {
-        check_name(name)?;
+        let hash = names::fingerprint(name.as_bytes());
+        let slot = self.locate(name.as_bytes(), hash);
+        // A name already present or in the static table is a token.
+        if let Slot::New = slot {
+            check_name(name)?;
+        }
         let valid = match mode {
             Mode::Strict => abnf::field_value_utf8(value.as_bytes()),
             Mode::Relaxed => !abnf::has_forbidden_relaxed(value.as_bytes()),
@@ -598,21 +686,34 @@ impl HTTPHeaders {
                 py_repr(value)
             )));
         }
-        self.push_checked(name, value)
+        let span = self.push_text(value)?;
+        let field = self.field_for(slot, name.as_bytes(), hash)?;
+        self.last_field = Some(field);
+        self.push_value(field, span)
     }
 
-    /// Appends a value whose name and value are already checked.
+    /// Appends the value at `value` of the text buffer to the header called `name`,
+    /// which is at `name_span` of the buffer: both are checked, and the name may be
+    /// re-cased in place. For parsers that copied their input into the buffer.
     #[inline]
-    pub(crate) fn push_checked(&mut self, name: &str, value: &str) -> Result<()> {
-        let name = name.as_bytes();
-        let hash = names::fingerprint(name);
-        let field = match self.find_hashed(name, hash) {
-            Some(i) => i,
-            None => self.new_field_hashed(name, hash)?,
+    pub(crate) fn push_in_place(&mut self, name: &str, name_span: Span, value: Span) -> Result<()> {
+        let hash = names::fingerprint(name.as_bytes());
+        let field = match self.locate(name.as_bytes(), hash) {
+            Slot::Existing(i) => i,
+            Slot::Static(id) => self.push_field(Name::Static(id), hash),
+            Slot::New => {
+                if !names::is_normalized(name.as_bytes())
+                    && let Some(text) = self
+                        .text
+                        .get_mut(name_span.start as usize..name_span.end as usize)
+                {
+                    names::normalize_in_place(text);
+                }
+                self.push_field(Name::Text(name_span), hash)
+            }
         };
         self.last_field = Some(field);
-        let span = self.push_text(value)?;
-        self.push_value(field, span)
+        self.push_value(field, value)
     }
 
     /// Appends `" " + part` to the last value of the field the last `add` went to
@@ -623,21 +724,32 @@ impl HTTPHeaders {
             .last_field
             .and_then(|i| self.fields.get(i))
             .ok_or_else(no_field)?;
-        let vi = field.last as usize;
-        let value = *self.values.get(vi).ok_or_else(no_field)?;
-        let start = if value.span.end as usize == self.text.len() {
-            value.span.start as usize
+        let (last, value) = if field.last == NONE {
+            (NONE, field.value)
+        } else {
+            let last = field.last;
+            (
+                last,
+                self.values.get(last as usize).ok_or_else(no_field)?.span,
+            )
+        };
+        let start = if value.end as usize == self.text.len() {
+            value.start as usize
         } else {
             // The value is not at the end of the buffer: move it there.
             let start = self.text.len();
             self.text
-                .extend_from_within(value.span.start as usize..value.span.end as usize);
+                .extend_from_within(value.start as usize..value.end as usize);
             start
         };
         self.text.push(' ');
         self.text.push_str(part);
         let span = self.span_to(start)?;
-        if let Some(v) = self.values.get_mut(vi) {
+        if last == NONE {
+            if let Some(f) = self.last_field.and_then(|i| self.fields.get_mut(i)) {
+                f.value = span;
+            }
+        } else if let Some(v) = self.values.get_mut(last as usize) {
             v.span = span;
         }
         if let Some(f) = self.last_field.and_then(|i| self.fields.get_mut(i)) {
@@ -648,7 +760,7 @@ impl HTTPHeaders {
 
     /// Rebuilds the buffers when more than half of the values are dead.
     fn maybe_compact(&mut self) {
-        if self.dead_values < 32 || self.dead_values * 2 < self.values.len() {
+        if self.dead_values < 32 || self.dead_values * 2 < self.values.len() + self.fields.len() {
             return;
         }
         let mut fresh = HTTPHeaders::with_capacity(self.values.len(), self.text.len() / 2);
@@ -689,6 +801,7 @@ fn check_name(name: &str) -> Result<()> {
 #[derive(Debug, Clone)]
 pub struct GetList<'a> {
     headers: &'a HTTPHeaders,
+    first: Option<Span>,
     next: u32,
     left: usize,
 }
@@ -697,10 +810,16 @@ impl<'a> Iterator for GetList<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let v = self.headers.value_at(self.next)?;
-        self.next = v.next;
+        let span = match self.first.take() {
+            Some(span) => span,
+            None => {
+                let v = self.headers.value_at(self.next)?;
+                self.next = v.next;
+                v.span
+            }
+        };
         self.left = self.left.saturating_sub(1);
-        Some(self.headers.span_str(v.span))
+        Some(self.headers.span_str(span))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -715,28 +834,33 @@ impl ExactSizeIterator for GetList<'_> {}
 pub struct GetAll<'a> {
     headers: &'a HTTPHeaders,
     field: usize,
+    /// The current field's first value is next.
+    first: bool,
     next: u32,
 }
 
 impl<'a> Iterator for GetAll<'a> {
     type Item = (&'a str, &'a str);
 
+    #[inline]
     fn next(&mut self) -> Option<(&'a str, &'a str)> {
         loop {
             let field = self.headers.fields.get(self.field)?;
-            if let Some(v) = self.headers.value_at(self.next) {
-                self.next = v.next;
-                return Some((
-                    self.headers.field_name(field),
-                    self.headers.span_str(v.span),
-                ));
+            let span = if self.first {
+                self.first = false;
+                (field.count > 0).then_some(field.value)
+            } else {
+                self.headers.value_at(self.next).map(|v| {
+                    self.next = v.next;
+                    v.span
+                })
+            };
+            if let Some(span) = span {
+                return Some((self.headers.field_name(field), self.headers.span_str(span)));
             }
             self.field += 1;
-            self.next = self
-                .headers
-                .fields
-                .get(self.field)
-                .map_or(NONE, |f| f.first);
+            self.first = true;
+            self.next = self.headers.fields.get(self.field).map_or(NONE, |f| f.rest);
         }
     }
 }
@@ -770,3 +894,46 @@ impl PartialEq for HTTPHeaders {
 }
 
 impl Eq for HTTPHeaders {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsed_names_are_recased_where_they_are() {
+        let h = HTTPHeaders::parse("x-my-HEADER: a\r\nX-Other: b\r\nhost: c\r\n").unwrap();
+        assert_eq!(
+            h.get_all().collect::<Vec<_>>(),
+            [("X-My-Header", "a"), ("X-Other", "b"), ("Host", "c")]
+        );
+        assert_eq!(h.get("X-MY-header"), Some("a"));
+    }
+
+    #[test]
+    fn replaced_values_are_reclaimed() {
+        let mut h = HTTPHeaders::new();
+        h.add("A", "first").unwrap();
+        for i in 0..10_000 {
+            h.set("B", &i.to_string()).unwrap();
+            h.add("A", "x").unwrap();
+            h.set("A", "y").unwrap();
+        }
+        assert_eq!(h.get_all().collect::<Vec<_>>(), [("A", "y"), ("B", "9999")]);
+        assert!(h.text.len() < 1024, "{}", h.text.len());
+    }
+
+    #[test]
+    fn first_value_inline_then_chained() {
+        let mut h = HTTPHeaders::parse("A: 1\r\nB: 2\r\nA: 3\r\n").unwrap();
+        h.parse_line(" more").unwrap();
+        assert_eq!(h.get_list("a").collect::<Vec<_>>(), ["1", "3 more"]);
+        assert_eq!(h.get("a"), Some("1,3 more"));
+        h.add("A", "4").unwrap();
+        assert_eq!(h.get("a"), Some("1,3 more,4"));
+        assert!(h.remove("A"));
+        assert_eq!(h.get("a"), None);
+        assert_eq!(h.get_list("a").len(), 0);
+        h.add("a", "5").unwrap();
+        assert_eq!(h.get_all().collect::<Vec<_>>(), [("B", "2"), ("A", "5")]);
+    }
+}

@@ -126,41 +126,70 @@ const fn buckets() -> [(u8, u8); MAX_LEN + 1] {
     out
 }
 
-/// A cheap fingerprint of a name that ignores ASCII case: its length and its first
-/// and last eight bytes with the case bit set, mixed. Names are compared by fingerprint
-/// first and byte by byte only when the fingerprints agree. It is no defence against
-/// chosen collisions, and needs none: a collision costs one more comparison, and the
-/// hash index of large header sets uses SipHash.
+/// A cheap fingerprint of a name that ignores ASCII case: its length and some of its
+/// bytes (the first and last eight, or all of a short name) with the case bit set,
+/// mixed. Names are compared by fingerprint first and byte by byte only when the
+/// fingerprints agree. It is no defence against chosen collisions, and needs none: a
+/// collision costs one more comparison, and the hash index of large header sets uses
+/// SipHash.
 #[inline]
 pub(crate) fn fingerprint(name: &[u8]) -> u32 {
+    let x = if let (Some(head), Some(tail)) = (name.first_chunk::<8>(), name.last_chunk::<8>()) {
+        fold(u64::from_le_bytes(*head)) ^ fold(u64::from_le_bytes(*tail)).rotate_left(29)
+    } else if let (Some(head), Some(tail)) = (name.first_chunk::<4>(), name.last_chunk::<4>()) {
+        fold(u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*tail)) << 32)
+    } else {
+        fold(short_word(name))
+    };
+    mix(x, name.len())
+}
+
+/// [`fingerprint`] as a `const fn`, for the static table: the same bytes, read one at
+/// a time.
+const fn fingerprint_const(name: &[u8]) -> u32 {
     let n = name.len();
-    match (name.first_chunk::<8>(), name.last_chunk::<8>()) {
-        // The same bytes as `fingerprint_const` reads, with two loads.
-        (Some(head), Some(tail)) => mix(u64::from_le_bytes(*head), u64::from_be_bytes(*tail), n),
-        _ => fingerprint_const(name),
+    let x = if n >= 8 {
+        fold(le_at(name, 0, 8)) ^ fold(le_at(name, n - 8, 8)).rotate_left(29)
+    } else if n >= 4 {
+        fold(le_at(name, 0, 4) | le_at(name, n - 4, 4) << 32)
+    } else {
+        fold(short_word(name))
+    };
+    mix(x, n)
+}
+
+/// The `len` bytes of `name` from `at`, little-endian.
+const fn le_at(name: &[u8], at: usize, len: usize) -> u64 {
+    let mut x = 0u64;
+    let mut i = 0;
+    while i < len {
+        x |= (name[at + i] as u64) << (8 * i);
+        i += 1;
+    }
+    x
+}
+
+/// A name of fewer than four bytes as a word.
+#[inline]
+const fn short_word(name: &[u8]) -> u64 {
+    match name {
+        [a] => *a as u64,
+        [a, b] => *a as u64 | (*b as u64) << 8,
+        [a, b, c] => *a as u64 | (*b as u64) << 8 | (*c as u64) << 16,
+        _ => 0,
     }
 }
 
-/// [`fingerprint`] as a `const fn` (for the static table, and for short names): the
-/// first eight bytes in order and the last eight in reverse order, zero-padded.
-const fn fingerprint_const(name: &[u8]) -> u32 {
-    let n = name.len();
-    let (mut head, mut tail) = ([0u8; 8], [0u8; 8]);
-    let mut i = 0;
-    while i < 8 && i < n {
-        head[i] = name[i];
-        tail[i] = name[n - 1 - i];
-        i += 1;
-    }
-    mix(u64::from_le_bytes(head), u64::from_le_bytes(tail), n)
+/// Sets the ASCII case bit of every byte.
+#[inline]
+const fn fold(x: u64) -> u64 {
+    x | 0x2020_2020_2020_2020
 }
 
 #[inline]
-const fn mix(head: u64, tail: u64, n: usize) -> u32 {
-    const CASE: u64 = 0x2020_2020_2020_2020;
+const fn mix(x: u64, n: usize) -> u32 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let x = ((head | CASE) ^ (tail | CASE).rotate_left(29) ^ (n as u64)).wrapping_mul(K);
-    (x >> 32) as u32
+    ((x ^ n as u64).wrapping_mul(K) >> 32) as u32
 }
 
 /// ASCII-case-insensitive equality, as a plain loop: header names are short, and the
@@ -214,6 +243,18 @@ pub(crate) fn is_normalized(name: &[u8]) -> bool {
         upper = b == b'-';
         ok
     })
+}
+
+/// Re-cases an ASCII `name` to its normalised form where it is.
+pub(crate) fn normalize_in_place(name: &mut str) {
+    name.make_ascii_lowercase();
+    let mut upper = true;
+    for i in 0..name.len() {
+        if upper && let Some(first) = name.get_mut(i..i + 1) {
+            first.make_ascii_uppercase();
+        }
+        upper = name.as_bytes().get(i) == Some(&b'-');
+    }
 }
 
 /// Appends the normalised form of `name` (ASCII letters re-cased, anything else kept)
@@ -311,6 +352,18 @@ mod tests {
             );
         }
         assert!(eq_name(b"Content-Type", b"content-TYPE"));
+        for name in [
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghijklmnop",
+        ] {
+            let n = name.as_bytes();
+            assert_eq!(fingerprint(n), fingerprint_const(n), "{name}");
+        }
         assert!(!eq_name(b"Content-Type", b"Content-Typo"));
         assert!(!eq_name(b"a", b"ab"));
     }
@@ -333,6 +386,9 @@ mod tests {
                 is_normalized(name.as_bytes()),
                 python_normalize(name) == name
             );
+            let mut in_place = name.to_owned();
+            normalize_in_place(&mut in_place);
+            assert_eq!(in_place, python_normalize(name), "{name}");
         }
     }
 }
