@@ -11,7 +11,7 @@ use std::fmt;
 use bytes::Bytes;
 use http::Method;
 use tornado_httputil::{
-    Error, HTTPHeaders, HTTPVersion, RequestStartLine, latin1_encode,
+    Error, HTTPHeaders, HTTPVersion, RequestStartLine, latin1_encode, parse_request_start_line,
     parse_request_start_line_bytes,
 };
 
@@ -43,6 +43,16 @@ pub fn parse_request_head(head: &[u8]) -> Result<(RequestStartLine, HTTPHeaders)
         .position(|&b| b != b'\r' && b != b'\n')
         .unwrap_or(head.len());
     let head = &head[skip..];
+    if head.is_ascii()
+        && let Ok(text) = std::str::from_utf8(head)
+    {
+        // ASCII reads the same as ISO-8859-1 and as UTF-8: check it as text once.
+        let (line, rest) = text.split_once('\n').unwrap_or((text, ""));
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let start_line = parse_request_start_line(line)?;
+        let headers = HTTPHeaders::parse(rest)?;
+        return Ok((start_line, headers));
+    }
     let (line, rest) = match memchr::memchr(b'\n', head) {
         Some(eol) => (&head[..eol], &head[eol + 1..]),
         None => (head, &head[head.len()..]),

@@ -146,39 +146,84 @@ pub(crate) fn field_value_utf8(bytes: &[u8]) -> bool {
     }
 }
 
-/// A mask with the high bit of each byte of `x` that is not in 0x20..=0x7E set, exact
+/// A mask with the high bit of each byte of `x` that is not in `low..=0x7E` set, exact
 /// for the lowest such byte (bytes above it may be flagged spuriously): where a run of
-/// printable ASCII ends.
+/// ASCII from `low` on ends. `low` is at most 0x80.
 #[inline]
-pub(crate) fn non_printable(x: u64) -> u64 {
+const fn ascii_outside(x: u64, low: u8) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte below 0x20 (the borrow trick is exact for the lowest such byte).
-    let low = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    // A byte below `low` (the borrow trick is exact for the lowest such byte).
+    let below = x.wrapping_sub(ONES * low as u64) & !x & HIGH;
     // A 0x7F byte: a zero byte in x ^ 0x7F...
     let del = x ^ (ONES * 0x7f);
     let del = del.wrapping_sub(ONES) & !del & HIGH;
-    low | del | (x & HIGH)
+    below | del | (x & HIGH)
 }
 
-/// The index of the first byte of `b` from `j` on that is not printable ASCII (or
-/// `b.len()`).
+/// The index of the first byte of `b` from `j` on that is a colon or not printable
+/// ASCII (0x20..=0x7E), or `b.len()`: where a header name ends, if it is simple.
 #[inline]
-pub(crate) fn skip_printable(b: &[u8], mut j: usize) -> usize {
+pub(crate) fn find_colon(b: &[u8], mut j: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     while let Some(word) = b.get(j..).and_then(<[u8]>::first_chunk::<8>) {
-        let mask = non_printable(u64::from_le_bytes(*word));
+        let x = u64::from_le_bytes(*word);
+        let colon = x ^ (ONES * u64::from(b':'));
+        let colon = colon.wrapping_sub(ONES) & !colon & HIGH;
+        let mask = non_printable(x) | colon;
         if mask != 0 {
             return j + (mask.trailing_zeros() / 8) as usize;
         }
         j += 8;
     }
     while let Some(&c) = b.get(j) {
-        if !(0x20..0x7f).contains(&c) {
+        if c == b':' || !(0x20..0x7f).contains(&c) {
             break;
         }
         j += 1;
     }
     j
+}
+
+/// [`ascii_outside`] for printable ASCII (0x20..=0x7E).
+#[inline]
+pub(crate) const fn non_printable(x: u64) -> u64 {
+    ascii_outside(x, 0x20)
+}
+
+/// The index of the first byte of `b` from `j` on that is not in `low..=0x7E` (or
+/// `b.len()`).
+#[inline]
+fn skip_ascii_from(b: &[u8], mut j: usize, low: u8) -> usize {
+    while let Some(word) = b.get(j..).and_then(<[u8]>::first_chunk::<8>) {
+        let mask = ascii_outside(u64::from_le_bytes(*word), low);
+        if mask != 0 {
+            return j + (mask.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while let Some(&c) = b.get(j) {
+        if !(low..0x7f).contains(&c) {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// The index of the first byte of `b` from `j` on that is not visible ASCII
+/// (0x21..=0x7E), or `b.len()`.
+#[inline]
+pub(crate) fn skip_visible(b: &[u8], j: usize) -> usize {
+    skip_ascii_from(b, j, 0x21)
+}
+
+/// The index of the first byte of `b` from `j` on that is not printable ASCII
+/// (0x20..=0x7E), or `b.len()`.
+#[inline]
+pub(crate) fn skip_printable(b: &[u8], j: usize) -> usize {
+    skip_ascii_from(b, j, 0x20)
 }
 
 /// True when `bytes` holds a character Tornado forbids in multipart part headers.
@@ -275,6 +320,14 @@ mod tests {
                     line.extend_from_slice(b"0123456789");
                     let stop = line.iter().position(|c| !(0x20..0x7f).contains(c));
                     assert_eq!(skip_printable(&line, 0), stop.unwrap_or(line.len()));
+                    let stop = line.iter().position(|c| !(0x21..0x7f).contains(c));
+                    assert_eq!(skip_visible(&line, 0), stop.unwrap_or(line.len()));
+                    let stop = line
+                        .iter()
+                        .position(|&c| c == b':' || !(0x20..0x7f).contains(&c));
+                    assert_eq!(find_colon(&line, 0), stop.unwrap_or(line.len()));
+                    line[pos] = b':';
+                    assert_eq!(find_colon(&line, 0), pos);
                 }
             }
         }

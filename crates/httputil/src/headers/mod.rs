@@ -581,6 +581,16 @@ impl HTTPHeaders {
             joined: OnceLock::new(),
         });
         self.bloom |= bloom_bit(hash);
+        if self.index.is_some() || i >= INDEX_THRESHOLD {
+            self.index_field(i);
+        }
+        i
+    }
+
+    /// Adds field `i` to the hash index, making the index if there is none yet.
+    #[cold]
+    #[inline(never)]
+    fn index_field(&mut self, i: usize) {
         if let Some(index) = &self.index {
             let hash = index.hash(self.fields_name_bytes(i));
             if let Some(index) = &mut self.index {
@@ -589,7 +599,6 @@ impl HTTPHeaders {
         } else if self.fields.len() > INDEX_THRESHOLD {
             self.rebuild_index();
         }
-        i
     }
 
     fn fields_name_bytes(&self, i: usize) -> &[u8] {
@@ -692,16 +701,25 @@ impl HTTPHeaders {
         self.push_value(field, span)
     }
 
-    /// Appends the value at `value` of the text buffer to the header called `name`,
-    /// which is at `name_span` of the buffer: both are checked, and the name may be
-    /// re-cased in place. For parsers that copied their input into the buffer.
+    /// Appends the value at `value` of the text buffer (a checked field value) to the
+    /// header called `name`, which is at `name_span` of the buffer and is re-cased
+    /// there if needed. For parsers that copied their input into the buffer. Does
+    /// nothing and returns false if `name` is not a token.
     #[inline]
-    pub(crate) fn push_in_place(&mut self, name: &str, name_span: Span, value: Span) -> Result<()> {
+    pub(crate) fn push_in_place(
+        &mut self,
+        name: &str,
+        name_span: Span,
+        value: Span,
+    ) -> Result<bool> {
         let hash = names::fingerprint(name.as_bytes());
         let field = match self.locate(name.as_bytes(), hash) {
             Slot::Existing(i) => i,
             Slot::Static(id) => self.push_field(Name::Static(id), hash),
             Slot::New => {
+                if !abnf::is_token(name.as_bytes()) {
+                    return Ok(false);
+                }
                 if !names::is_normalized(name.as_bytes())
                     && let Some(text) = self
                         .text
@@ -713,7 +731,8 @@ impl HTTPHeaders {
             }
         };
         self.last_field = Some(field);
-        self.push_value(field, value)
+        self.push_value(field, value)?;
+        Ok(true)
     }
 
     /// Appends `" " + part` to the last value of the field the last `add` went to

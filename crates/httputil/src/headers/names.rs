@@ -3,9 +3,10 @@
 //! Tornado re-cases every header name as `"-".join(w.capitalize() for w in
 //! name.split("-"))` (`content-TYPE` → `Content-Type`, `ETag` → `Etag`, `x-xsrftoken`
 //! → `X-Xsrftoken`) and keeps a 1000-entry cache of the results. Here the common names
-//! live in a static table, searched by length and compared without regard to case, so
-//! the names of a typical request are matched without allocating or writing a byte;
-//! other names are written, re-cased, into the header set's own text buffer.
+//! live in a static table, found by a hash of their bytes and compared eight bytes at a
+//! time without regard to case, so the names of a typical request are matched without
+//! allocating or writing a byte; other names are written, re-cased, into the header
+//! set's own text buffer (or re-cased where they are, in a parsed block).
 
 use std::borrow::Cow;
 
@@ -103,27 +104,39 @@ pub(crate) static NAMES: [&str; 90] = [
     "Access-Control-Allow-Credentials",
 ];
 
-/// The longest name in [`NAMES`].
-const MAX_LEN: usize = 32;
+/// Where the names of [`NAMES`] are found: an open-addressed table indexed by the top
+/// bits of a name's fingerprint, holding the index in [`NAMES`] plus one (0 for an
+/// empty slot). Less than half full, so a search ends after a probe or two.
+static TABLE: [u8; 256] = table();
 
-/// `BUCKETS[n]` is the range of [`NAMES`] whose names are `n` bytes long.
-static BUCKETS: [(u8, u8); MAX_LEN + 1] = buckets();
-
-const fn buckets() -> [(u8, u8); MAX_LEN + 1] {
-    let mut out = [(0u8, 0u8); MAX_LEN + 1];
+const fn table() -> [u8; 256] {
+    assert!(NAMES.len() < 128, "the table must stay less than half full");
+    let mut table = [0u8; 256];
     let mut i = 0;
     while i < NAMES.len() {
-        let len = NAMES[i].len();
-        if i > 0 {
-            assert!(NAMES[i - 1].len() <= len, "NAMES must be sorted by length");
+        let bytes = NAMES[i].as_bytes();
+        let mut j = 0;
+        while j < bytes.len() {
+            assert!(
+                bytes[j].is_ascii_alphabetic() || bytes[j] == b'-',
+                "NAMES hold letters and dashes only"
+            );
+            j += 1;
         }
-        if out[len].1 == 0 {
-            out[len].0 = i as u8;
+        let mut slot = slot_of(fingerprint_const(bytes));
+        while table[slot] != 0 {
+            slot = (slot + 1) % 256;
         }
-        out[len].1 = (i + 1) as u8;
+        table[slot] = (i + 1) as u8;
         i += 1;
     }
-    out
+    table
+}
+
+/// The first slot of [`TABLE`] to look at for a fingerprint.
+#[inline]
+const fn slot_of(hash: u32) -> usize {
+    (hash >> 24) as usize
 }
 
 /// A cheap fingerprint of a name that ignores ASCII case: its length and some of its
@@ -200,6 +213,44 @@ pub(crate) fn eq_name(a: &[u8], b: &[u8]) -> bool {
     a == b || a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
 }
 
+/// `name` equals `known`, a name of [`NAMES`] (ASCII letters and `-` only), but for
+/// the case of letters; eight bytes at a time. A byte of `name` may differ from the
+/// byte of `known` in the case bit (0x20) only, and only where `known` has a letter
+/// (bit 0x40 set): exactly ASCII case-insensitive equality, whatever `name` holds.
+#[inline]
+fn eq_static(known: &[u8], name: &[u8]) -> bool {
+    #[inline]
+    fn word_eq(known: u64, name: u64) -> bool {
+        let case_bits = (known & 0x4040_4040_4040_4040) >> 1;
+        (known ^ name) & !case_bits == 0
+    }
+    let n = known.len();
+    if n != name.len() {
+        return false;
+    }
+    if n < 8 {
+        let word = |b: &[u8]| match (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+            (Some(head), Some(tail)) => {
+                u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*tail)) << 32
+            }
+            _ => short_word(b),
+        };
+        return word_eq(word(known), word(name));
+    }
+    let (known_words, name_words) = (known.chunks_exact(8), name.chunks_exact(8));
+    let all_words = known_words.zip(name_words).all(|(k, b)| {
+        match (k.first_chunk::<8>(), b.first_chunk::<8>()) {
+            (Some(k), Some(b)) => word_eq(u64::from_le_bytes(*k), u64::from_le_bytes(*b)),
+            _ => false,
+        }
+    });
+    all_words
+        && match (known.last_chunk::<8>(), name.last_chunk::<8>()) {
+            (Some(k), Some(b)) => word_eq(u64::from_le_bytes(*k), u64::from_le_bytes(*b)),
+            _ => false,
+        }
+}
+
 /// The fingerprints of [`NAMES`].
 static FINGERPRINTS: [u32; NAMES.len()] = {
     let mut out = [0u32; NAMES.len()];
@@ -215,14 +266,15 @@ static FINGERPRINTS: [u32; NAMES.len()] = {
 /// without regard to ASCII case.
 #[inline]
 pub(crate) fn lookup_static(name: &[u8], hash: u32) -> Option<u16> {
-    let &(start, end) = BUCKETS.get(name.len())?;
-    let range = usize::from(start)..usize::from(end);
-    let (known, hashes) = (NAMES.get(range.clone())?, FINGERPRINTS.get(range)?);
-    known
-        .iter()
-        .zip(hashes)
-        .position(|(known, &h)| h == hash && eq_name(known.as_bytes(), name))
-        .map(|i| u16::from(start) + i as u16)
+    let mut slot = slot_of(hash);
+    loop {
+        let id = usize::from(*TABLE.get(slot % 256)?);
+        let i = id.checked_sub(1)?;
+        if FINGERPRINTS.get(i) == Some(&hash) && eq_static(NAMES.get(i)?.as_bytes(), name) {
+            return Some(i as u16);
+        }
+        slot += 1;
+    }
 }
 
 /// The normalised name at `id` in the static table.
@@ -321,7 +373,6 @@ mod tests {
     fn table_is_normalized_sorted_and_found() {
         for (i, name) in NAMES.iter().enumerate() {
             assert_eq!(python_normalize(name), *name);
-            assert!(name.len() <= MAX_LEN);
             let find = |n: &str| lookup_static(n.as_bytes(), fingerprint(n.as_bytes()));
             assert_eq!(find(name), Some(i as u16));
             assert_eq!(find(&name.to_ascii_lowercase()), Some(i as u16));
@@ -366,6 +417,22 @@ mod tests {
         }
         assert!(!eq_name(b"Content-Type", b"Content-Typo"));
         assert!(!eq_name(b"a", b"ab"));
+        // eq_static is eq_name for the static names, whatever the other side holds.
+        for known in NAMES {
+            let k = known.as_bytes();
+            for i in 0..k.len() {
+                for b in 0..=255u8 {
+                    let mut other = k.to_vec();
+                    other[i] = b;
+                    assert_eq!(
+                        eq_static(k, &other),
+                        eq_name(k, &other),
+                        "{known} {i} {b:#x}"
+                    );
+                }
+            }
+            assert!(!eq_static(k, &k[1..]));
+        }
     }
 
     #[test]

@@ -27,19 +27,15 @@ struct SimpleLine {
     next: usize,
 }
 
-/// Reads the line at `pos` if it is `token ":" [ws] field-value [ws]` followed by CRLF,
-/// LF or the end of the text; `None` for anything else.
+/// Reads the line at `pos` if it is `name ":" [ws] field-value [ws]` followed by CRLF,
+/// LF or the end of the text, where `name` is printable ASCII (it is a simple line if
+/// `name` is a token, which the caller checks); `None` for anything else.
 #[inline]
 fn scan_simple_line(b: &[u8], pos: usize) -> Option<SimpleLine> {
-    let rest = b.get(pos..)?;
-    let name_len = rest
-        .iter()
-        .position(|&c| !abnf::TCHAR[usize::from(c)])
-        .unwrap_or(rest.len());
-    if name_len == 0 || rest.get(name_len) != Some(&b':') {
+    let colon = abnf::find_colon(b, pos);
+    if colon == pos || b.get(colon) != Some(&b':') {
         return None;
     }
-    let colon = pos + name_len;
     let mut j = colon + 1;
     while matches!(b.get(j), Some(b' ' | b'\t')) {
         j += 1;
@@ -157,13 +153,17 @@ impl HTTPHeaders {
         while pos < bytes.len() {
             if let Some(line) = scan_simple_line(bytes, pos) {
                 let name = text.get(pos..line.colon).unwrap_or_default();
-                self.push_in_place(
+                let pushed = self.push_in_place(
                     name,
                     span(pos, line.colon),
                     span(line.value_start, line.value_end),
                 )?;
-                pos = line.next;
-            } else {
+                if pushed {
+                    pos = line.next;
+                    continue;
+                }
+            }
+            {
                 let end = bytes
                     .get(pos..)
                     .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
