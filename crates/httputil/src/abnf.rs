@@ -137,11 +137,16 @@ pub fn is_valid_header_value(value: &str) -> bool {
 /// `field-value` over the UTF-8 bytes of a `&str` (characters above U+00FF fail).
 #[inline]
 pub(crate) fn field_value_utf8(bytes: &[u8]) -> bool {
+    field_value_from(bytes, skip_printable(bytes, 0))
+}
+
+/// [`field_value_utf8`] for bytes whose first `printable_end` are printable ASCII.
+#[inline]
+pub(crate) fn field_value_from(bytes: &[u8], printable_end: usize) -> bool {
     match (bytes.first(), bytes.last()) {
         (Some(&first), Some(&last)) if is_ws(first) || is_ws(last) => false,
-        // Printable ASCII eight bytes at a time, then the table for the rest.
         _ => bytes
-            .get(skip_printable(bytes, 0)..)
+            .get(printable_end..)
             .is_some_and(|rest| rest.iter().all(|&b| FIELD_BYTE_UTF8[usize::from(b)])),
     }
 }
@@ -255,6 +260,16 @@ pub(crate) fn reason_phrase_utf8(bytes: &[u8]) -> bool {
     !bytes.is_empty() && bytes.iter().all(|&b| FIELD_BYTE_UTF8[usize::from(b)])
 }
 
+/// The host characters but `,`: a host of these alone is valid and holds no comma.
+static PLAIN_HOST_CHAR: [bool; 256] = table!(|b| HOST_CHAR[b as usize] && b != b',');
+
+/// True when `host` is made of host characters other than `,` and `%` only: valid
+/// (see [`is_valid_host`]) and not a list. The common case, in one pass.
+#[inline]
+pub(crate) fn is_plain_host(host: &str) -> bool {
+    host.bytes().all(|b| PLAIN_HOST_CHAR[usize::from(b)])
+}
+
 /// True when `host` matches Tornado 6.5's `uri-host [":" port]` rule: unreserved
 /// characters, sub-delims, `%XX` escapes and `[`, `]`, `:` anywhere. The empty string
 /// matches. (Commas pass this rule; [`crate::validate_host_header`] rejects them apart.)
@@ -328,6 +343,16 @@ mod tests {
                     assert_eq!(find_colon(&line, 0), stop.unwrap_or(line.len()));
                     line[pos] = b':';
                     assert_eq!(find_colon(&line, 0), pos);
+                    for len in 0..line.len() {
+                        for from in 0..=len {
+                            let part = &word[..len.min(8)];
+                            let stop = part[from.min(part.len())..]
+                                .iter()
+                                .position(|c| !(0x20..0x7f).contains(c))
+                                .map_or(part.len(), |i| i + from.min(part.len()));
+                            assert_eq!(skip_printable(part, from.min(part.len())), stop);
+                        }
+                    }
                 }
             }
         }
@@ -376,6 +401,11 @@ mod tests {
         }
         for bad in ["foo bar", "a/b", "a%2", "a%zz", "é", "a@b", "a\tb"] {
             assert!(!is_valid_host(bad), "{bad}");
+        }
+        for b in 0..=255u8 {
+            let host = format!("a{}b", char::from(b));
+            let plain = is_valid_host(&host) && !host.contains(',') && !host.contains('%');
+            assert_eq!(is_plain_host(&host), plain, "{b:#x}");
         }
     }
 

@@ -162,6 +162,12 @@ pub struct HTTPHeaders {
     /// Values (and their bytes of text) no longer reachable, reclaimed by
     /// `maybe_compact`.
     dead_values: usize,
+    /// `text` is no longer exactly the HTTP/1 wire form of the headers. While this is
+    /// false (a set built only by adding values of printable ASCII to new names or to
+    /// the last name), `text` holds one `Name: value\r\n` line per value in
+    /// [`get_all`](Self::get_all) order, and [`write_http1`](Self::write_http1) copies it
+    /// whole.
+    wire_broken: bool,
 }
 
 impl Drop for HTTPHeaders {
@@ -355,12 +361,15 @@ impl HTTPHeaders {
                 py_repr(value)
             )));
         }
-        let span = self.push_text(value)?;
-        match self.find(name.as_bytes()) {
-            Some(i) => self.replace_values(i, span),
-            None => {
-                let field = self.new_field(name.as_bytes())?;
-                self.push_value(field, span)
+        let hash = names::fingerprint(name.as_bytes());
+        match self.locate(name.as_bytes(), hash) {
+            Slot::Existing(i) => {
+                let span = self.push_text(value)?;
+                self.replace_values(i, span)
+            }
+            slot => {
+                let printable = abnf::skip_printable(value.as_bytes(), 0) == value.len();
+                self.append(slot, name, hash, value, printable).map(drop)
             }
         }
     }
@@ -372,6 +381,7 @@ impl HTTPHeaders {
             return false;
         };
         let field = self.fields.remove(i);
+        self.wire_broken = true;
         self.dead_values += field.count as usize;
         self.bloom = self.fields.iter().fold(0, |b, f| b | bloom_bit(f.hash));
         self.last_field = match self.last_field {
@@ -405,6 +415,7 @@ impl HTTPHeaders {
         self.index = None;
         self.last_field = None;
         self.dead_values = 0;
+        self.wire_broken = false;
     }
 
     /// [`set`](Self::set)s each pair in turn: Python's `h.update(pairs)` (a later pair
@@ -518,6 +529,7 @@ impl HTTPHeaders {
     /// Appends `s` to the text buffer.
     fn push_text(&mut self, s: &str) -> Result<Span> {
         self.reserve_first();
+        self.wire_broken = true;
         let start = self.text.len();
         self.text.push_str(s);
         self.span_to(start)
@@ -549,6 +561,8 @@ impl HTTPHeaders {
             Slot::Existing(i) => return Ok(i),
             Slot::Static(id) => Name::Static(id),
             Slot::New => {
+                self.reserve_first();
+                self.wire_broken = true;
                 let start = self.text.len();
                 let name = std::str::from_utf8(name).unwrap_or_default();
                 names::push_normalized(name, &mut self.text);
@@ -664,6 +678,7 @@ impl HTTPHeaders {
 
     /// Makes `span` the only value of field `i`.
     fn replace_values(&mut self, i: usize, span: Span) -> Result<()> {
+        self.wire_broken = true;
         if let Some(field) = self.fields.get_mut(i) {
             self.dead_values += field.count as usize;
             field.value = span;
@@ -685,9 +700,12 @@ impl HTTPHeaders {
         if let Slot::New = slot {
             check_name(name)?;
         }
+        let bytes = value.as_bytes();
+        let printable_end = abnf::skip_printable(bytes, 0);
+        let printable = printable_end == bytes.len();
         let valid = match mode {
-            Mode::Strict => abnf::field_value_utf8(value.as_bytes()),
-            Mode::Relaxed => !abnf::has_forbidden_relaxed(value.as_bytes()),
+            Mode::Strict => abnf::field_value_from(bytes, printable_end),
+            Mode::Relaxed => printable || !abnf::has_forbidden_relaxed(bytes),
         };
         if !valid {
             return Err(Error::input(format!(
@@ -695,10 +713,79 @@ impl HTTPHeaders {
                 py_repr(value)
             )));
         }
-        let span = self.push_text(value)?;
-        let field = self.field_for(slot, name.as_bytes(), hash)?;
+        let field = self.append(slot, name, hash, value, printable)?;
         self.last_field = Some(field);
-        self.push_value(field, span)
+        Ok(())
+    }
+
+    /// Appends a checked `value` to the header `name` (a checked token), found at
+    /// `slot`; returns the field's index. Keeps the text in wire form when it can.
+    #[inline]
+    fn append(
+        &mut self,
+        slot: Slot,
+        name: &str,
+        hash: u32,
+        value: &str,
+        printable: bool,
+    ) -> Result<usize> {
+        let at_end = match slot {
+            Slot::Existing(i) => i + 1 == self.fields.len(),
+            Slot::Static(_) | Slot::New => true,
+        };
+        if self.wire_broken || !printable || !at_end {
+            let span = self.push_text(value)?;
+            let field = self.field_for(slot, name.as_bytes(), hash)?;
+            self.push_value(field, span)?;
+            return Ok(field);
+        }
+        // `Name: value\r\n`, the value's span within it.
+        self.reserve_first();
+        let existing_name = match slot {
+            Slot::Existing(i) => self.fields.get(i).map(|f| f.name),
+            Slot::Static(_) | Slot::New => None,
+        };
+        let name_len = match (slot, existing_name) {
+            (Slot::Static(id), _) | (_, Some(Name::Static(id))) => names::static_name(id).len(),
+            (_, Some(Name::Text(span))) => (span.end - span.start) as usize,
+            _ => name.len(),
+        };
+        self.text.reserve(name_len + value.len() + 4);
+        let name_start = self.text.len();
+        match (slot, existing_name) {
+            (Slot::Static(id), _) | (_, Some(Name::Static(id))) => {
+                self.text.push_str(names::static_name(id));
+            }
+            (_, Some(Name::Text(span))) => {
+                self.text
+                    .extend_from_within(span.start as usize..span.end as usize);
+            }
+            _ => names::push_normalized(name, &mut self.text),
+        }
+        let name_end = self.text.len();
+        self.text.push_str(": ");
+        self.text.push_str(value);
+        let value_end = self.text.len();
+        self.text.push_str("\r\n");
+        if self.text.len() >= NONE as usize {
+            return Err(Error::input("HTTP headers too large"));
+        }
+        // Every offset fits in u32 now.
+        let name_span = Span {
+            start: name_start as u32,
+            end: name_end as u32,
+        };
+        let value_span = Span {
+            start: (name_end + 2) as u32,
+            end: value_end as u32,
+        };
+        let field = match slot {
+            Slot::Existing(i) => i,
+            Slot::Static(id) => self.push_field(Name::Static(id), hash),
+            Slot::New => self.push_field(Name::Text(name_span), hash),
+        };
+        self.push_value(field, value_span)?;
+        Ok(field)
     }
 
     /// Appends the value at `value` of the text buffer (a checked field value) to the
@@ -739,6 +826,7 @@ impl HTTPHeaders {
     /// (an obs-fold continuation line; `part` is already checked).
     pub(crate) fn continue_last(&mut self, part: &str) -> Result<()> {
         let no_field = || Error::input("first header line cannot start with whitespace");
+        self.wire_broken = true;
         let field = self
             .last_field
             .and_then(|i| self.fields.get(i))

@@ -136,6 +136,7 @@ impl HTTPHeaders {
     /// The text is copied into the header set's buffer once, and the names and values
     /// of simple lines are spans of that copy.
     fn parse_fast(&mut self, text: &str) -> Result<()> {
+        self.wire_broken = true;
         let base = self.text.len();
         self.text.push_str(text);
         let too_large = || Error::input("HTTP headers too large");
