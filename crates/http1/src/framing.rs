@@ -511,6 +511,11 @@ fn push_header(out: &mut Vec<u8>, name: &str, value: &str) -> Result<(), Error> 
 }
 
 fn push_text(out: &mut Vec<u8>, text: &str, context: &str) -> Result<(), Error> {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        // Printable ASCII, the common case: nothing to check or encode.
+        out.extend_from_slice(text.as_bytes());
+        return Ok(());
+    }
     if text.bytes().any(|b| b == b'\r' || b == b'\n') {
         return Err(Error::output(format!(
             "Illegal characters (CR or LF) in header: {}",

@@ -35,30 +35,31 @@ pub struct HTTP1ServerConnection {
     info: ServerConnection,
 }
 
-/// A request whose head was read and checked.
-struct Request {
-    start_line: RequestStartLine,
-    headers: HTTPHeaders,
+/// What the connection learnt from a request head it checked.
+struct Prepared {
     framing: BodyFraming,
     expect_continue: bool,
-    gunzip: Option<Gunzip>,
+    /// Boxed: a decompressor is large, and rare.
+    gunzip: Option<Box<Gunzip>>,
 }
 
 /// A parsed request head.
 type Head = (RequestStartLine, HTTPHeaders);
 
 /// What the head parser makes of the buffered bytes (see [`head_parser`]).
-type HeadParse = Result<Option<(usize, Head)>, Option<Error>>;
+type HeadParse = Result<Option<(usize, ())>, Option<Error>>;
 
-/// The parser of request heads for `read_with`: `Err(None)` for a head beyond `max`
-/// bytes (closed without an answer), `Err(Some(_))` for a malformed head.
-fn head_parser(max: usize) -> impl FnMut(&[u8]) -> HeadParse {
+/// The parser of request heads for `read_with`: the head goes into `slot` (so that the
+/// read's result, moved through a few layers, stays small); `Err(None)` for a head
+/// beyond `max` bytes (closed without an answer), `Err(Some(_))` for a malformed head.
+fn head_parser(max: usize, slot: &mut Option<Head>) -> impl FnMut(&[u8]) -> HeadParse + '_ {
     let mut searched = 0;
     move |data: &[u8]| match framing::find_head_end(data, searched) {
         Some(end) if end > max => Err(None),
-        Some(end) => framing::parse_request_head(&data[..end])
-            .map(|head| Some((end, head)))
-            .map_err(Some),
+        Some(end) => {
+            *slot = Some(framing::parse_request_head(&data[..end]).map_err(Some)?);
+            Ok(Some((end, ())))
+        }
         None => {
             searched = data.len();
             Ok(None)
@@ -119,9 +120,9 @@ impl HTTP1ServerConnection {
         // buffered or read at once, no body, an answer written in `finish`) awaits
         // nothing but the delegate's `headers_received`.
         while !self.conn.draining.get() {
-            let head = match self.buffered_head() {
-                Some(Some(head)) => head,
-                Some(None) => break,
+            let mut head = None;
+            let parsed = match self.buffered_head(&mut head) {
+                Some(parsed) => parsed,
                 None => {
                     // Nothing complete is buffered: the batch is over.
                     self.conn.batching.set(false);
@@ -130,7 +131,7 @@ impl HTTP1ServerConnection {
                         break;
                     };
                     let max = self.params.max_header_size;
-                    let read = stream.read_with(Some(max), head_parser(max));
+                    let read = stream.read_with(Some(max), head_parser(max, &mut head));
                     let result = match self.params.header_timeout {
                         None => read.await,
                         Some(limit) => match timeout(limit, read).await {
@@ -140,31 +141,38 @@ impl HTTP1ServerConnection {
                     };
                     // A stream error (closed, or a head beyond max_header_size): close,
                     // no answer.
-                    let Ok(head) = result else {
+                    let Ok(parsed) = result else {
                         break;
                     };
-                    match self.head_or_close(head) {
-                        Some(head) => head,
-                        None => break,
-                    }
+                    parsed
                 }
             };
+            match parsed {
+                Ok(()) => {}
+                Err(Some(error)) => {
+                    self.malformed(&error);
+                    break;
+                }
+                Err(None) => {
+                    self.head_too_long();
+                    break;
+                }
+            }
+            let Some((start_line, mut headers)) = head else {
+                break;
+            };
             self.conn.busy.set(true);
-            let request =
-                match head.and_then(|(start_line, headers)| self.prepare(start_line, headers)) {
-                    Ok(request) => request,
-                    Err(error) => {
-                        self.malformed(&error);
-                        break;
-                    }
-                };
-            let Request {
-                start_line,
-                headers,
+            let Prepared {
                 framing,
                 expect_continue,
                 mut gunzip,
-            } = request;
+            } = match self.prepare(&start_line, &mut headers) {
+                Ok(prepared) => prepared,
+                Err(error) => {
+                    self.malformed(&error);
+                    break;
+                }
+            };
             let exchange = &self.conn.exchange;
             self.conn.batching.set(true);
             let request_connection: Rc<dyn HTTPConnection> = Rc::new(HTTP1Connection {
@@ -205,7 +213,8 @@ impl HTTP1ServerConnection {
                 if let Some(gunzip) = gunzip.as_mut() {
                     gunzip.set_limit(max_body_size);
                 }
-                let body = self.read_body(framing, max_body_size, &mut message, gunzip.as_mut());
+                let body =
+                    self.read_body(framing, max_body_size, &mut message, gunzip.as_deref_mut());
                 let body_result = match exchange.body_timeout.get() {
                     None => body.await,
                     Some(limit) => match timeout(limit, body).await {
@@ -285,43 +294,35 @@ impl HTTP1ServerConnection {
         self.conn.close();
     }
 
-    /// The next request head if it is complete in what is buffered (the answers of a
-    /// pipelined batch keep building up meanwhile); `None` if more must be read.
-    /// `Some(None)` when the connection is to close without an answer (a head beyond
-    /// `max_header_size`, even if it ended in the same packet, as Tornado).
-    fn buffered_head(&self) -> Option<Option<Result<Head, Error>>> {
-        let head = self
-            .conn
+    /// Parses the next request head into `slot` if it is complete in what is buffered
+    /// (the answers of a pipelined batch keep building up meanwhile); `None` if more
+    /// must be read.
+    fn buffered_head(&self, slot: &mut Option<Head>) -> Option<Result<(), Option<Error>>> {
+        self.conn
             .stream
             .borrow()
             .as_ref()?
-            .try_read_with(head_parser(self.params.max_header_size))?;
-        Some(self.head_or_close(head))
+            .try_read_with(head_parser(self.params.max_header_size, slot))
     }
 
-    fn head_or_close<T>(&self, head: Result<T, Option<Error>>) -> Option<Result<T, Error>> {
-        match head {
-            Ok(head) => Some(Ok(head)),
-            Err(Some(error)) => Some(Err(error)),
-            Err(None) => {
-                log::info!(
-                    target: "tornado.general",
-                    "Unsatisfiable read, closing connection: request head longer than {} bytes",
-                    self.params.max_header_size
-                );
-                None
-            }
-        }
+    /// A head beyond `max_header_size` (even if it ended in the same packet, as
+    /// Tornado): the connection closes without an answer.
+    fn head_too_long(&self) {
+        log::info!(
+            target: "tornado.general",
+            "Unsatisfiable read, closing connection: request head longer than {} bytes",
+            self.params.max_header_size
+        );
     }
 
     /// Checks a request head and sets up its exchange; an error is answered with 400.
     fn prepare(
         &self,
-        start_line: RequestStartLine,
-        mut headers: HTTPHeaders,
-    ) -> Result<Request, Error> {
+        start_line: &RequestStartLine,
+        headers: &mut HTTPHeaders,
+    ) -> Result<Prepared, Error> {
         // Everything the connection needs from the head, in one pass over it.
-        let facts = HeadFacts::of(&headers);
+        let facts = HeadFacts::of(headers);
         validate_host(facts.host, start_line.version)?;
         // The framing is checked now; its size against the limit once the delegate had
         // its chance to change the limit.
@@ -331,8 +332,8 @@ impl HTTP1ServerConnection {
                 return Err(error);
             }
         };
-        let keep_alive = framing::keep_alive(&start_line, &facts, self.params.no_keep_alive);
-        let request_facts = RequestFacts::from_facts(&start_line, &facts, !keep_alive);
+        let keep_alive = framing::keep_alive(start_line, &facts, self.params.no_keep_alive);
+        let request_facts = RequestFacts::from_facts(start_line, &facts, !keep_alive);
         let expect_continue = facts.expect == Some("100-continue");
         let gzip = self.params.decompress && facts.content_encoding.is_some();
         if let Some(length) = collapsed {
@@ -340,10 +341,11 @@ impl HTTP1ServerConnection {
         }
         let gunzip = if gzip {
             Gunzip::for_headers(
-                &mut headers,
+                headers,
                 self.params.max_body_size as u64,
                 self.params.chunk_size,
             )
+            .map(Box::new)
         } else {
             None
         };
@@ -352,9 +354,7 @@ impl HTTP1ServerConnection {
             self.params.max_body_size,
             self.params.body_timeout,
         );
-        Ok(Request {
-            start_line,
-            headers,
+        Ok(Prepared {
             framing,
             expect_continue,
             gunzip,

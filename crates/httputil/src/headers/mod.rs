@@ -74,9 +74,11 @@ struct Field {
     /// The last value in [`HTTPHeaders::values`], or [`NONE`] when `count <= 1`.
     last: u32,
     count: u32,
-    /// The values joined with `,`, computed on demand when `count > 1`.
-    joined: OnceLock<Box<str>>,
 }
+
+/// The joined values of the fields (see [`HTTPHeaders::get`]), one slot per field, each
+/// filled on demand and emptied when its field changes.
+type Joined = Vec<OnceLock<Box<str>>>;
 
 /// The bit of [`HTTPHeaders::bloom`] that a name with this fingerprint sets.
 #[inline]
@@ -156,12 +158,15 @@ pub struct HTTPHeaders {
     /// so adding a new name does not scan the fields.
     bloom: u64,
     /// Hash of the lower-cased name → field index, once there are many fields.
-    index: Option<NameIndex>,
+    index: Option<Box<NameIndex>>,
     /// The field that the last `add` went to (for folded continuation lines).
-    last_field: Option<usize>,
+    last_field: Option<u32>,
     /// Values (and their bytes of text) no longer reachable, reclaimed by
     /// `maybe_compact`.
-    dead_values: usize,
+    dead_values: u32,
+    /// The values of repeated names joined with `,`: made when first asked for, then
+    /// kept as long as the set lives (a slot per field).
+    joined: OnceLock<Box<Joined>>,
     /// `text` is no longer exactly the HTTP/1 wire form of the headers. While this is
     /// false (a set built only by adding values of printable ASCII to new names or to
     /// the last name), `text` holds one `Name: value\r\n` line per value in
@@ -292,8 +297,8 @@ impl HTTPHeaders {
     /// (no space), as Tornado's `h[name]`; the joined text is computed on the first call
     /// and kept until the header changes.
     pub fn get(&self, name: &str) -> Option<&str> {
-        let field = self.fields.get(self.find(name.as_bytes())?)?;
-        Some(self.field_value(field))
+        let i = self.find(name.as_bytes())?;
+        Some(self.field_value(i))
     }
 
     /// Every value of `name`, in order (empty when absent): Tornado's `get_list`.
@@ -335,7 +340,8 @@ impl HTTPHeaders {
     pub fn items(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
         self.fields
             .iter()
-            .map(|f| (self.field_name(f), self.field_value(f)))
+            .enumerate()
+            .map(|(i, f)| (self.field_name(f), self.field_value(i)))
     }
 
     /// Adds a value for `name`, keeping any earlier ones: Tornado's `add`.
@@ -381,12 +387,17 @@ impl HTTPHeaders {
             return false;
         };
         let field = self.fields.remove(i);
+        if let Some(table) = self.joined.get_mut()
+            && i < table.len()
+        {
+            table.remove(i);
+        }
         self.wire_broken = true;
-        self.dead_values += field.count as usize;
+        self.dead_values = self.dead_values.saturating_add(field.count);
         self.bloom = self.fields.iter().fold(0, |b, f| b | bloom_bit(f.hash));
         self.last_field = match self.last_field {
-            Some(last) if last == i => None,
-            Some(last) if last > i => Some(last - 1),
+            Some(last) if last as usize == i => None,
+            Some(last) if last as usize > i => Some(last - 1),
             other => other,
         };
         if self.index.is_some() {
@@ -415,6 +426,7 @@ impl HTTPHeaders {
         self.index = None;
         self.last_field = None;
         self.dead_values = 0;
+        self.joined = OnceLock::new();
         self.wire_broken = false;
     }
 
@@ -462,11 +474,25 @@ impl HTTPHeaders {
         self.values.get(i as usize)
     }
 
-    fn field_value<'a>(&'a self, field: &'a Field) -> &'a str {
+    /// The value of field `i`, a repeated header's values joined with `,`.
+    fn field_value(&self, i: usize) -> &str {
+        let Some(field) = self.fields.get(i) else {
+            return "";
+        };
         if field.count <= 1 {
             return self.span_str(field.value);
         }
-        field.joined.get_or_init(|| {
+        let table = self.joined.get_or_init(|| {
+            Box::new(
+                std::iter::repeat_with(OnceLock::new)
+                    .take(self.fields.len())
+                    .collect(),
+            )
+        });
+        let Some(slot) = table.get(i) else {
+            return "";
+        };
+        slot.get_or_init(|| {
             let mut out = String::from(self.span_str(field.value));
             let mut next = field.rest;
             while let Some(v) = self.value_at(next) {
@@ -476,6 +502,13 @@ impl HTTPHeaders {
             }
             out.into_boxed_str()
         })
+    }
+
+    /// Forgets the joined value of field `i`, whose values changed.
+    fn unjoin(&mut self, i: usize) {
+        if let Some(slot) = self.joined.get_mut().and_then(|t| t.get_mut(i)) {
+            slot.take();
+        }
     }
 
     /// The index of the field called `name` (any case).
@@ -505,13 +538,20 @@ impl HTTPHeaders {
         }
         self.fields
             .iter()
-            .position(|f| f.hash == hash && names::eq_name(self.field_name(f).as_bytes(), name))
+            .position(|f| f.hash == hash && self.field_is(f, name))
+    }
+
+    /// The field is called `name` (any case).
+    #[inline]
+    fn field_is(&self, field: &Field, name: &[u8]) -> bool {
+        match field.name {
+            Name::Static(id) => names::is_static(id, name),
+            Name::Text(span) => names::eq_name(self.span_str(span).as_bytes(), name),
+        }
     }
 
     fn name_matches(&self, i: usize, name: &[u8]) -> bool {
-        self.fields
-            .get(i)
-            .is_some_and(|f| names::eq_name(self.field_name(f).as_bytes(), name))
+        self.fields.get(i).is_some_and(|f| self.field_is(f, name))
     }
 
     /// Where `name` (a token, or not: a name that is not a token is `New`) goes.
@@ -592,8 +632,10 @@ impl HTTPHeaders {
             rest: NONE,
             last: NONE,
             count: 0,
-            joined: OnceLock::new(),
         });
+        if let Some(table) = self.joined.get_mut() {
+            table.push(OnceLock::new());
+        }
         self.bloom |= bloom_bit(hash);
         if self.index.is_some() || i >= INDEX_THRESHOLD {
             self.index_field(i);
@@ -662,10 +704,6 @@ impl HTTPHeaders {
                 }
                 field.last = vi;
                 field.count += 1;
-                if field.count > 2 {
-                    // A joined value may have been cached for the earlier values.
-                    field.joined.take();
-                }
                 last
             }
             None => return Ok(()),
@@ -673,6 +711,8 @@ impl HTTPHeaders {
         if let Some(prev) = self.values.get_mut(last as usize) {
             prev.next = vi;
         }
+        // A joined value may have been kept for the earlier values.
+        self.unjoin(i);
         Ok(())
     }
 
@@ -680,13 +720,13 @@ impl HTTPHeaders {
     fn replace_values(&mut self, i: usize, span: Span) -> Result<()> {
         self.wire_broken = true;
         if let Some(field) = self.fields.get_mut(i) {
-            self.dead_values += field.count as usize;
+            self.dead_values = self.dead_values.saturating_add(field.count);
             field.value = span;
             field.rest = NONE;
             field.last = NONE;
             field.count = 1;
-            field.joined.take();
         }
+        self.unjoin(i);
         self.maybe_compact();
         Ok(())
     }
@@ -714,7 +754,7 @@ impl HTTPHeaders {
             )));
         }
         let field = self.append(slot, name, hash, value, printable)?;
-        self.last_field = Some(field);
+        self.last_field = u32::try_from(field).ok();
         Ok(())
     }
 
@@ -817,7 +857,7 @@ impl HTTPHeaders {
                 self.push_field(Name::Text(name_span), hash)
             }
         };
-        self.last_field = Some(field);
+        self.last_field = u32::try_from(field).ok();
         self.push_value(field, value)?;
         Ok(true)
     }
@@ -829,7 +869,7 @@ impl HTTPHeaders {
         self.wire_broken = true;
         let field = self
             .last_field
-            .and_then(|i| self.fields.get(i))
+            .and_then(|i| self.fields.get(i as usize))
             .ok_or_else(no_field)?;
         let (last, value) = if field.last == NONE {
             (NONE, field.value)
@@ -853,21 +893,25 @@ impl HTTPHeaders {
         self.text.push_str(part);
         let span = self.span_to(start)?;
         if last == NONE {
-            if let Some(f) = self.last_field.and_then(|i| self.fields.get_mut(i)) {
+            if let Some(f) = self
+                .last_field
+                .and_then(|i| self.fields.get_mut(i as usize))
+            {
                 f.value = span;
             }
         } else if let Some(v) = self.values.get_mut(last as usize) {
             v.span = span;
         }
-        if let Some(f) = self.last_field.and_then(|i| self.fields.get_mut(i)) {
-            f.joined.take();
+        if let Some(i) = self.last_field {
+            self.unjoin(i as usize);
         }
         Ok(())
     }
 
     /// Rebuilds the buffers when more than half of the values are dead.
     fn maybe_compact(&mut self) {
-        if self.dead_values < 32 || self.dead_values * 2 < self.values.len() + self.fields.len() {
+        let dead = self.dead_values as usize;
+        if dead < 32 || 2 * dead < self.values.len() + self.fields.len() {
             return;
         }
         let mut fresh = HTTPHeaders::with_capacity(self.values.len(), self.text.len() / 2);

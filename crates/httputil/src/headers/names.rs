@@ -277,6 +277,14 @@ pub(crate) fn lookup_static(name: &[u8], hash: u32) -> Option<u16> {
     }
 }
 
+/// `name` is the name at `id` in the static table, in any case.
+#[inline]
+pub(crate) fn is_static(id: u16, name: &[u8]) -> bool {
+    NAMES
+        .get(usize::from(id))
+        .is_some_and(|known| eq_static(known.as_bytes(), name))
+}
+
 /// The normalised name at `id` in the static table.
 #[inline]
 pub(crate) fn static_name(id: u16) -> &'static str {
