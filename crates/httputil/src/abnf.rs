@@ -217,6 +217,33 @@ fn skip_ascii_from(b: &[u8], mut j: usize, low: u8) -> usize {
     j
 }
 
+/// True when every byte of `b` is printable ASCII (0x20..=0x7E): words of eight bytes,
+/// the last one overlapping the one before, and a short slice in one or two loads.
+#[inline]
+pub(crate) fn all_printable(b: &[u8]) -> bool {
+    let word = |at: usize| {
+        b.get(at..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
+    };
+    let n = b.len();
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            if non_printable(word(at)) != 0 {
+                return false;
+            }
+            at += 8;
+        }
+        non_printable(word(n - 8)) == 0
+    } else if let (Some(head), Some(tail)) = (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+        let x = u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*tail)) << 32;
+        non_printable(x) == 0
+    } else {
+        b.iter().all(|&c| (0x20..0x7f).contains(&c))
+    }
+}
+
 /// The index of the first byte of `b` from `j` on that is not visible ASCII
 /// (0x21..=0x7E), or `b.len()`.
 #[inline]
@@ -344,6 +371,9 @@ mod tests {
                     line[pos] = b':';
                     assert_eq!(find_colon(&line, 0), pos);
                     for len in 0..line.len() {
+                        let part = &line[..len];
+                        let want = part.iter().all(|c| (0x20..0x7f).contains(c));
+                        assert_eq!(all_printable(part), want, "{part:?}");
                         for from in 0..=len {
                             let part = &word[..len.min(8)];
                             let stop = part[from.min(part.len())..]

@@ -374,7 +374,7 @@ impl HTTPHeaders {
                 self.replace_values(i, span)
             }
             slot => {
-                let printable = abnf::skip_printable(value.as_bytes(), 0) == value.len();
+                let printable = abnf::all_printable(value.as_bytes());
                 self.append(slot, name, hash, value, printable).map(drop)
             }
         }
@@ -623,15 +623,21 @@ impl HTTPHeaders {
 
     /// Appends a field without values; returns its index.
     fn push_field(&mut self, name: Name, hash: u32) -> usize {
+        self.push_field_with(name, hash, Span { start: 0, end: 0 }, 0)
+    }
+
+    /// Appends a field with `count` (0 or 1) values, the first at `value`.
+    #[inline(always)]
+    fn push_field_with(&mut self, name: Name, hash: u32, value: Span, count: u32) -> usize {
         self.reserve_first();
         let i = self.fields.len();
         self.fields.push(Field {
             name,
             hash,
-            value: Span { start: 0, end: 0 },
+            value,
             rest: NONE,
             last: NONE,
-            count: 0,
+            count,
         });
         if let Some(table) = self.joined.get_mut() {
             table.push(OnceLock::new());
@@ -741,10 +747,10 @@ impl HTTPHeaders {
             check_name(name)?;
         }
         let bytes = value.as_bytes();
-        let printable_end = abnf::skip_printable(bytes, 0);
-        let printable = printable_end == bytes.len();
+        let printable = abnf::all_printable(bytes);
         let valid = match mode {
-            Mode::Strict => abnf::field_value_from(bytes, printable_end),
+            Mode::Strict if printable => abnf::field_value_from(bytes, bytes.len()),
+            Mode::Strict => abnf::field_value_utf8(bytes),
             Mode::Relaxed => printable || !abnf::has_forbidden_relaxed(bytes),
         };
         if !valid {
@@ -781,6 +787,26 @@ impl HTTPHeaders {
         }
         // `Name: value\r\n`, the value's span within it.
         self.reserve_first();
+        if let Slot::Static(id) = slot {
+            // The common case, in a straight line.
+            let known = names::static_name(id);
+            let start = self.text.len();
+            self.text.reserve(known.len() + value.len() + 4);
+            self.text.push_str(known);
+            self.text.push_str(": ");
+            self.text.push_str(value);
+            self.text.push_str("\r\n");
+            let end = self.text.len();
+            if end >= NONE as usize {
+                return Err(Error::input("HTTP headers too large"));
+            }
+            // Every offset fits in u32 now.
+            let span = Span {
+                start: (start + known.len() + 2) as u32,
+                end: (end - 2) as u32,
+            };
+            return Ok(self.push_field_with(Name::Static(id), hash, span, 1));
+        }
         let existing_name = match slot {
             Slot::Existing(i) => self.fields.get(i).map(|f| f.name),
             Slot::Static(_) | Slot::New => None,
