@@ -186,10 +186,18 @@ fn py_repr(s: &str) -> String {
 /// Parses a non-negative decimal integer as Tornado's `parse_int` does (`[0-9]+`, the
 /// whole string); `None` if it is not one, `Some(u64::MAX)` if it is too large for `u64`.
 pub fn parse_int(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() {
         return None;
     }
-    Some(s.parse::<u64>().unwrap_or(u64::MAX))
+    let mut value: u64 = 0;
+    for b in s.bytes() {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value.saturating_mul(10).saturating_add(u64::from(digit));
+    }
+    Some(value)
 }
 
 /// Parses a non-negative hexadecimal integer as Tornado's `parse_hex_int` does

@@ -178,25 +178,24 @@ pub struct HTTPHeaders {
 impl Drop for HTTPHeaders {
     fn drop(&mut self) {
         if self.fields.capacity() > 0 {
-            let buffers = (
+            pool::give((
                 std::mem::take(&mut self.text),
                 std::mem::take(&mut self.fields),
-                std::mem::take(&mut self.values),
-            );
-            pool::give(buffers);
+            ));
         }
     }
 }
 
 /// Buffers of dropped header sets, kept per thread for the next ones: a server builds
-/// and drops two header sets per request, and reusing their buffers saves six
-/// allocations each time.
+/// and drops two header sets per request, and reusing their buffers saves four
+/// allocations each time. (The vector of second and later values is needed only by
+/// repeated names, and allocated when one comes.)
 mod pool {
     use std::cell::RefCell;
 
-    use super::{Field, Value};
+    use super::Field;
 
-    pub(super) type Buffers = (String, Vec<Field>, Vec<Value>);
+    pub(super) type Buffers = (String, Vec<Field>);
 
     /// At most this many sets of buffers are kept, none larger than `MAX_TEXT`.
     const MAX_KEPT: usize = 64;
@@ -217,7 +216,6 @@ mod pool {
         }
         buffers.0.clear();
         buffers.1.clear();
-        buffers.2.clear();
         let _ = POOL.try_with(|pool| {
             let mut pool = pool.borrow_mut();
             if pool.len() < MAX_KEPT {
@@ -257,7 +255,7 @@ impl HTTPHeaders {
         Self::default()
     }
 
-    /// An empty header set with room for `fields` values and `text` bytes of names and
+    /// An empty header set with room for `fields` names and `text` bytes of names and
     /// values, so that filling it does not reallocate.
     pub fn with_capacity(fields: usize, text: usize) -> Self {
         let mut headers = Self::default();
@@ -268,14 +266,14 @@ impl HTTPHeaders {
     /// Gives this (empty) header set buffers with room for `fields` values and `text`
     /// bytes: recycled ones from the thread's pool if it has some, else new ones.
     fn take_buffers(&mut self, fields: usize, text: usize) {
-        let unallocated =
-            self.text.capacity() == 0 && self.fields.capacity() == 0 && self.values.capacity() == 0;
-        if unallocated && let Some(buffers) = pool::take() {
-            (self.text, self.fields, self.values) = buffers;
+        if self.text.capacity() == 0
+            && self.fields.capacity() == 0
+            && let Some(buffers) = pool::take()
+        {
+            (self.text, self.fields) = buffers;
         }
         self.text.reserve(text);
         self.fields.reserve(fields);
-        self.values.reserve(fields);
     }
 
     /// The number of distinct names (Python's `len(h)`).
@@ -526,6 +524,7 @@ impl HTTPHeaders {
         self.find_slow(name, hash)
     }
 
+    #[inline]
     fn find_slow(&self, name: &[u8], hash: u32) -> Option<usize> {
         if let Some(index) = &self.index {
             if let Some(&i) = index.map.get(&index.hash(name)) {
