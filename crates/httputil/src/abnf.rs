@@ -294,7 +294,13 @@ static PLAIN_HOST_CHAR: [bool; 256] = table!(|b| HOST_CHAR[b as usize] && b != b
 /// (see [`is_valid_host`]) and not a list. The common case, in one pass.
 #[inline]
 pub(crate) fn is_plain_host(host: &str) -> bool {
-    host.bytes().all(|b| PLAIN_HOST_CHAR[usize::from(b)])
+    let ok = |b: u8| PLAIN_HOST_CHAR[usize::from(b)];
+    // Four bytes a step, their verdicts combined: one branch per step.
+    let mut chunks = host.as_bytes().chunks_exact(4);
+    let words = chunks
+        .by_ref()
+        .all(|c| c.iter().fold(true, |all, &b| all & ok(b)));
+    words && chunks.remainder().iter().all(|&b| ok(b))
 }
 
 /// True when `host` matches Tornado 6.5's `uri-host [":" port]` rule: unreserved
@@ -433,9 +439,13 @@ mod tests {
             assert!(!is_valid_host(bad), "{bad}");
         }
         for b in 0..=255u8 {
-            let host = format!("a{}b", char::from(b));
-            let plain = is_valid_host(&host) && !host.contains(',') && !host.contains('%');
-            assert_eq!(is_plain_host(&host), plain, "{b:#x}");
+            for at in 0..10 {
+                let mut host: Vec<char> = "example.co".chars().collect();
+                host[at] = char::from(b);
+                let host: String = host.into_iter().collect();
+                let plain = is_valid_host(&host) && !host.contains(',') && !host.contains('%');
+                assert_eq!(is_plain_host(&host), plain, "{b:#x} at {at}");
+            }
         }
     }
 
