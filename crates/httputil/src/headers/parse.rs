@@ -152,6 +152,18 @@ impl HTTPHeaders {
         let bytes = text.as_bytes();
         let mut pos = 0;
         while pos < bytes.len() {
+            // An empty line (the end of a head) is skipped, as parse_line skips it.
+            match (bytes.get(pos), bytes.get(pos + 1)) {
+                (Some(b'\n'), _) => {
+                    pos += 1;
+                    continue;
+                }
+                (Some(b'\r'), Some(b'\n')) => {
+                    pos += 2;
+                    continue;
+                }
+                _ => {}
+            }
             if let Some(line) = scan_simple_line(bytes, pos) {
                 let name = text.get(pos..line.colon).unwrap_or_default();
                 let pushed = self.push_in_place(
