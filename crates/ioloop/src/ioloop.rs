@@ -566,7 +566,7 @@ impl IOLoop {
                 let polled = core
                     .tasks
                     .borrow_mut()
-                    .end_poll(key, future, poll.is_ready());
+                    .end_poll(key, future, waker, poll.is_ready());
                 if let Polled::Done(future) = polled {
                     drop_guarded(future);
                 }

@@ -305,7 +305,8 @@ impl Drop for ReadGuard {
         let watcher = {
             let mut state = self.inner.state.borrow_mut();
             state.reading = false;
-            state.reader_waker = None;
+            // The reader's waker stays: the next read (most often by the same task)
+            // finds it in place, and a stale one only wakes its task once for nothing.
             state.watcher_waker.take()
         };
         // The close watcher steps aside while a read runs; it resumes now.
