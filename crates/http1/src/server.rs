@@ -8,13 +8,14 @@ use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tornado_httputil::{
     ConnectionContext, Error, HTTPConnection, HTTPHeaders, HTTPMessageDelegate,
     HTTPServerConnectionDelegate, RequestStartLine, ServerConnection, StartLine, validate_host,
 };
-use tornado_ioloop::{JoinHandle, timeout};
+use tornado_ioloop::{JoinHandle, Sleep, sleep_until, timeout};
 use tornado_iostream::IOStream;
 
 use crate::connection::{ConnState, HTTP1Connection};
@@ -41,6 +42,54 @@ struct Prepared {
     expect_continue: bool,
     /// Boxed: a decompressor is large, and rare.
     gunzip: Option<Box<Gunzip>>,
+}
+
+/// The timer of `header_timeout`, kept for the life of a connection.
+///
+/// A timer per request (armed when the read of a head waits, removed when the head
+/// arrives) would cost two timer-table updates per request. Instead one timer is armed
+/// and left in place: each wait only computes its own deadline, and when the timer
+/// fires early (for a deadline an earlier request set) it is moved to the current one.
+/// The timer fires at most once per `header_timeout` on a busy connection.
+#[derive(Default)]
+struct IdleTimer {
+    sleep: Option<Sleep>,
+}
+
+impl IdleTimer {
+    /// Awaits `read` for at most `limit` from when it first has to wait; `None` if the
+    /// time runs out first.
+    async fn limit<F: Future>(&mut self, limit: Duration, read: F) -> Option<F::Output> {
+        let mut read = pin!(read);
+        let mut deadline = None;
+        poll_fn(|cx| {
+            if let Poll::Ready(output) = read.as_mut().poll(cx) {
+                return Poll::Ready(Some(output));
+            }
+            let now = Instant::now();
+            let deadline = *deadline.get_or_insert(now + limit);
+            if now >= deadline {
+                return Poll::Ready(None);
+            }
+            match &mut self.sleep {
+                // Armed for this deadline or an earlier one: it wakes us no later than
+                // needed.
+                Some(sleep) if sleep.deadline() > now => {}
+                Some(sleep) => {
+                    sleep.reset(deadline);
+                    // Registers the timer: the deadline is ahead, so it is pending.
+                    let _ = Pin::new(sleep).poll(cx);
+                }
+                None => {
+                    let mut sleep = sleep_until(deadline);
+                    let _ = Pin::new(&mut sleep).poll(cx);
+                    self.sleep = Some(sleep);
+                }
+            }
+            Poll::Pending
+        })
+        .await
+    }
 }
 
 /// A parsed request head.
@@ -119,6 +168,7 @@ impl HTTP1ServerConnection {
         // One async body for the whole loop: the common request (a head already
         // buffered or read at once, no body, an answer written in `finish`) awaits
         // nothing but the delegate's `headers_received`.
+        let mut idle = IdleTimer::default();
         while !self.conn.draining.get() {
             let mut head = None;
             let parsed = match self.buffered_head(&mut head) {
@@ -134,9 +184,9 @@ impl HTTP1ServerConnection {
                     let read = stream.read_with(Some(max), head_parser(max, &mut head));
                     let result = match self.params.header_timeout {
                         None => read.await,
-                        Some(limit) => match timeout(limit, read).await {
-                            Ok(result) => result,
-                            Err(_) => break,
+                        Some(limit) => match idle.limit(limit, read).await {
+                            Some(result) => result,
+                            None => break,
                         },
                     };
                     // A stream error (closed, or a head beyond max_header_size): close,
@@ -213,8 +263,14 @@ impl HTTP1ServerConnection {
                 if let Some(gunzip) = gunzip.as_mut() {
                     gunzip.set_limit(max_body_size);
                 }
-                let body =
-                    self.read_body(framing, max_body_size, &mut message, gunzip.as_deref_mut());
+                // Boxed: the body's future is large, and an idle connection should not
+                // carry its room.
+                let body = Box::pin(self.read_body(
+                    framing,
+                    max_body_size,
+                    &mut message,
+                    gunzip.as_deref_mut(),
+                ));
                 let body_result = match exchange.body_timeout.get() {
                     None => body.await,
                     Some(limit) => match timeout(limit, body).await {
