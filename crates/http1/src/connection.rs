@@ -47,7 +47,9 @@ fn give_back(mut buffer: Vec<u8>) {
     });
 }
 
-/// What one connection's requests share: the stream and the output being built.
+/// What one connection's requests share: the stream, the output being built, and the
+/// state of the request in flight (one at a time: the next request is read once this
+/// one's answer is finished).
 pub(crate) struct ConnState {
     /// `None` once detached.
     pub(crate) stream: RefCell<Option<IOStream>>,
@@ -61,6 +63,10 @@ pub(crate) struct ConnState {
     pub(crate) draining: Cell<bool>,
     /// A request is in flight (its head was read and its answer is not finished).
     pub(crate) busy: Cell<bool>,
+    /// The number of the request whose state `exchange` holds (from 1; 0 before the
+    /// first). An [`HTTP1Connection`] of an earlier request is stale.
+    request: Cell<u64>,
+    pub(crate) exchange: Exchange,
 }
 
 impl ConnState {
@@ -72,6 +78,8 @@ impl ConnState {
             batching: Cell::new(false),
             draining: Cell::new(false),
             busy: Cell::new(false),
+            request: Cell::new(0),
+            exchange: Exchange::default(),
         })
     }
 
@@ -79,8 +87,13 @@ impl ConnState {
         self.stream.borrow().clone()
     }
 
+    /// The stream is gone or closed.
+    pub(crate) fn stream_closed(&self) -> bool {
+        self.stream.borrow().as_ref().is_none_or(IOStream::closed)
+    }
+
     /// Appends to the output with `f`, taking a spare buffer if the output is empty.
-    fn append(&self, f: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<()> {
+    fn append<T>(&self, f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
         let mut out = self.out.borrow_mut();
         if out.capacity() == 0 {
             *out = take_buffer();
@@ -97,7 +110,7 @@ impl ConnState {
             }
             std::mem::take(&mut *out)
         };
-        if let Some(stream) = self.stream() {
+        if let Some(stream) = self.stream.borrow().as_ref() {
             drop(stream.write_slice(&buffer));
         }
         give_back(buffer);
@@ -112,10 +125,7 @@ impl ConnState {
 
     /// Writes `data` directly (after what is pending), answering 400/413/500 and such.
     pub(crate) fn write_raw(&self, data: &'static [u8]) {
-        let _ = self.append(|out| {
-            out.extend_from_slice(data);
-            Ok(())
-        });
+        self.append(|out| out.extend_from_slice(data));
         self.flush();
     }
 
@@ -135,13 +145,118 @@ impl ConnState {
             stream.close_after_writes();
         }
     }
+
+    /// Starts the next request: resets the exchange and returns the request's number.
+    pub(crate) fn begin_request(
+        &self,
+        facts: RequestFacts,
+        max_body_size: usize,
+        body_timeout: Option<Duration>,
+    ) -> u64 {
+        let request = self.request.get() + 1;
+        self.request.set(request);
+        let exchange = &self.exchange;
+        exchange
+            .disconnect_on_finish
+            .set(facts.disconnect_on_finish);
+        *exchange.facts.borrow_mut() = facts;
+        exchange.plan.set(None);
+        exchange.remaining.set(None);
+        exchange.headers_written.set(false);
+        exchange.write_finished.set(false);
+        exchange.read_finished.set(false);
+        exchange.abandoned.set(false);
+        exchange.detached.set(false);
+        exchange.max_body_size.set(max_body_size);
+        exchange.body_timeout.set(body_timeout);
+        let callback = exchange.close_callback.borrow_mut().take();
+        drop(callback);
+        exchange.waker.borrow_mut().take();
+        request
+    }
+
+    /// The number of the request in flight.
+    pub(crate) fn request(&self) -> u64 {
+        self.request.get()
+    }
+
+    /// Wakes the serving loop if it waits for the response.
+    pub(crate) fn wake(&self) {
+        let waker = self.exchange.waker.borrow_mut().take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// The stream closed while the response was being produced: the application's
+    /// close callback runs, and the serving loop stops waiting.
+    pub(crate) fn on_stream_closed(&self) {
+        let callback = self.exchange.close_callback.borrow_mut().take();
+        if let Some(callback) = callback {
+            callback();
+        }
+        self.wake();
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.stream_closed() {
+            Err(Error::stream_closed())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Frames one piece of body into the output (or writes it directly if large). On
+    /// a framing error the output is cut back to `mark` (what this write added is not
+    /// sent) and the connection closes.
+    fn body(&self, chunk: Bytes, mark: usize) -> Result<()> {
+        let exchange = &self.exchange;
+        if let Some(remaining) = exchange.remaining.get() {
+            let len = chunk.len() as u64;
+            if len > remaining {
+                // Stop further framing errors: the response is beyond repair.
+                self.truncate(mark);
+                self.close();
+                return Err(Error::output(
+                    "Tried to write more data than Content-Length",
+                ));
+            }
+            exchange.remaining.set(Some(remaining - len));
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let chunked = exchange.plan.get().is_some_and(|p| p.chunked);
+        if chunk.len() >= COPY_LIMIT {
+            // A large body goes out from where it is; only the framing is copied.
+            if chunked {
+                self.append(|out| framing::encode_chunk_header(out, chunk.len()));
+            }
+            self.flush();
+            if let Some(stream) = self.stream() {
+                drop(stream.write(chunk));
+            }
+            if chunked {
+                self.append(|out| out.extend_from_slice(b"\r\n"));
+            }
+            return Ok(());
+        }
+        self.append(|out| {
+            if chunked {
+                framing::encode_chunk(out, &chunk);
+            } else {
+                out.extend_from_slice(&chunk);
+            }
+        });
+        Ok(())
+    }
 }
 
-/// The state of one request and its response, shared by the serving loop and the
-/// [`HTTP1Connection`] handed to the delegate.
+/// The state of the request in flight and its response, shared by the serving loop
+/// and the [`HTTP1Connection`] handed to the delegate; reset for each request.
+#[derive(Default)]
 pub(crate) struct Exchange {
-    pub(crate) conn: Rc<ConnState>,
-    facts: RequestFacts,
+    facts: RefCell<RequestFacts>,
     pub(crate) disconnect_on_finish: Cell<bool>,
     plan: Cell<Option<ResponsePlan>>,
     /// Body bytes the response may still carry (from its Content-Length).
@@ -159,107 +274,6 @@ pub(crate) struct Exchange {
     pub(crate) waker: RefCell<Option<Waker>>,
 }
 
-impl Exchange {
-    pub(crate) fn new(
-        conn: Rc<ConnState>,
-        facts: RequestFacts,
-        max_body_size: usize,
-        body_timeout: Option<Duration>,
-    ) -> Rc<Exchange> {
-        Rc::new(Exchange {
-            conn,
-            disconnect_on_finish: Cell::new(facts.disconnect_on_finish),
-            facts,
-            plan: Cell::new(None),
-            remaining: Cell::new(None),
-            headers_written: Cell::new(false),
-            write_finished: Cell::new(false),
-            read_finished: Cell::new(false),
-            abandoned: Cell::new(false),
-            detached: Cell::new(false),
-            max_body_size: Cell::new(max_body_size),
-            body_timeout: Cell::new(body_timeout),
-            close_callback: RefCell::new(None),
-            waker: RefCell::new(None),
-        })
-    }
-
-    /// Wakes the serving loop if it waits for the response.
-    pub(crate) fn wake(&self) {
-        let waker = self.waker.borrow_mut().take();
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-
-    /// The stream closed while the response was being produced: the application's
-    /// close callback runs, and the serving loop stops waiting.
-    pub(crate) fn on_stream_closed(&self) {
-        let callback = self.close_callback.borrow_mut().take();
-        if let Some(callback) = callback {
-            callback();
-        }
-        self.wake();
-    }
-
-    fn check_open(&self) -> Result<IOStream> {
-        match self.conn.stream() {
-            Some(stream) if !stream.closed() => Ok(stream),
-            _ => Err(Error::stream_closed()),
-        }
-    }
-
-    /// Frames one piece of body into the output (or writes it directly if large). On
-    /// a framing error the output is cut back to `mark` (what this write added is not
-    /// sent) and the connection closes.
-    fn body(&self, chunk: Bytes, mark: usize) -> Result<()> {
-        if let Some(remaining) = self.remaining.get() {
-            let len = chunk.len() as u64;
-            if len > remaining {
-                // Stop further framing errors: the response is beyond repair.
-                self.conn.truncate(mark);
-                self.conn.close();
-                return Err(Error::output(
-                    "Tried to write more data than Content-Length",
-                ));
-            }
-            self.remaining.set(Some(remaining - len));
-        }
-        if chunk.is_empty() {
-            return Ok(());
-        }
-        let chunked = self.plan.get().is_some_and(|p| p.chunked);
-        if chunk.len() >= COPY_LIMIT {
-            // A large body goes out from where it is; only the framing is copied.
-            if chunked {
-                self.conn.append(|out| {
-                    framing::encode_chunk_header(out, chunk.len());
-                    Ok(())
-                })?;
-            }
-            self.conn.flush();
-            if let Some(stream) = self.conn.stream() {
-                drop(stream.write(chunk));
-            }
-            if chunked {
-                self.conn.append(|out| {
-                    out.extend_from_slice(b"\r\n");
-                    Ok(())
-                })?;
-            }
-            return Ok(());
-        }
-        self.conn.append(|out| {
-            if chunked {
-                framing::encode_chunk(out, &chunk);
-            } else {
-                out.extend_from_slice(&chunk);
-            }
-            Ok(())
-        })
-    }
-}
-
 /// The `HTTPConnection` of one request on an HTTP/1 server: where its delegate writes
 /// the response (Tornado's `HTTP1Connection`, server side).
 ///
@@ -271,29 +285,44 @@ impl Exchange {
 /// If every handle is dropped before [`finish`](HTTPConnection::finish), the server
 /// answers `500 Internal Server Error` (if no headers were written yet) and closes the
 /// connection: a request is never left hanging.
+///
+/// A handle kept after its request is over (the connection has gone on to the next
+/// request) writes nothing: `write_headers` and `write` fail with an `HTTPOutputError`,
+/// `finish` does nothing, and `detach` gives `None`.
 pub struct HTTP1Connection {
-    pub(crate) exchange: Rc<Exchange>,
+    pub(crate) conn: Rc<ConnState>,
+    pub(crate) request: u64,
 }
 
 impl HTTP1Connection {
+    /// The exchange, if this handle's request is the one in flight.
+    fn exchange(&self) -> Option<&Exchange> {
+        (self.conn.request.get() == self.request).then_some(&self.conn.exchange)
+    }
+
     /// Takes over the connection's stream, ending HTTP processing on it: for protocols
     /// that start with an HTTP handshake (WebSockets). Only meaningful while the delegate
     /// handles `headers_received`; `None` if the stream was already taken.
     pub fn detach(&self) -> Option<IOStream> {
-        let exchange = &self.exchange;
-        exchange.conn.flush();
-        let stream = exchange.conn.stream.borrow_mut().take()?;
+        let exchange = self.exchange()?;
+        let conn = &self.conn;
+        conn.flush();
+        let stream = conn.stream.borrow_mut().take()?;
         stream.set_close_callback(None);
         exchange.detached.set(true);
         exchange.write_finished.set(true);
-        exchange.wake();
+        conn.wake();
         Some(stream)
     }
 
     /// The stream, while the connection has it.
     pub fn stream(&self) -> Option<IOStream> {
-        self.exchange.conn.stream()
+        self.conn.stream()
     }
+}
+
+fn request_over() -> Error {
+    Error::output("the request this connection was for is over")
 }
 
 impl HTTPConnection for HTTP1Connection {
@@ -303,84 +332,89 @@ impl HTTPConnection for HTTP1Connection {
         headers: &HTTPHeaders,
         chunk: Option<Bytes>,
     ) -> Result<()> {
-        let exchange = &self.exchange;
+        let conn = &*self.conn;
+        let exchange = self.exchange().ok_or_else(request_over)?;
         let StartLine::Response(start_line) = start_line else {
             return Err(Error::output("a server writes a response start line"));
         };
-        exchange.check_open()?;
+        conn.check_open()?;
         if exchange.headers_written.get() {
             return Err(Error::output("Response headers were already written"));
         }
-        let mark = exchange.conn.mark();
-        if exchange.conn.draining.get() {
+        let mark = conn.mark();
+        if conn.draining.get() {
             exchange.disconnect_on_finish.set(true);
         }
-        let mut facts = exchange.facts.clone();
-        facts.disconnect_on_finish = exchange.disconnect_on_finish.get();
-        let plan = match framing::plan_response(&facts, start_line.code, headers) {
+        let plan = {
+            let mut facts = exchange.facts.borrow_mut();
+            facts.disconnect_on_finish = exchange.disconnect_on_finish.get();
+            framing::plan_response(&facts, start_line.code, headers)
+        };
+        let plan = match plan {
             Ok(plan) => plan,
             Err(err) => {
-                exchange.conn.close();
+                conn.close();
                 return Err(err);
             }
         };
-        exchange.conn.append(|out| {
+        conn.append(|out| {
             framing::encode_response_head(out, start_line.code, &start_line.reason, headers, &plan)
         })?;
         exchange.plan.set(Some(plan));
         exchange.remaining.set(plan.expected);
         exchange.headers_written.set(true);
         if let Some(chunk) = chunk {
-            exchange.body(chunk, mark)?;
+            conn.body(chunk, mark)?;
         }
-        exchange.conn.maybe_flush();
+        conn.maybe_flush();
         Ok(())
     }
 
     fn write(&self, chunk: Bytes) -> Result<()> {
-        let exchange = &self.exchange;
-        exchange.check_open()?;
+        let conn = &*self.conn;
+        let exchange = self.exchange().ok_or_else(request_over)?;
+        conn.check_open()?;
         if !exchange.headers_written.get() {
             return Err(Error::output("write() before write_headers()"));
         }
-        let mark = exchange.conn.mark();
-        exchange.body(chunk, mark)?;
-        exchange.conn.maybe_flush();
+        let mark = conn.mark();
+        conn.body(chunk, mark)?;
+        conn.maybe_flush();
         Ok(())
     }
 
     fn finish(&self) -> Result<()> {
-        let exchange = &self.exchange;
+        let conn = &*self.conn;
+        let Some(exchange) = self.exchange() else {
+            return Ok(());
+        };
         if exchange.write_finished.get() {
             return Ok(());
         }
-        let open = exchange.conn.stream().is_some_and(|s| !s.closed());
+        let open = !conn.stream_closed();
         if let Some(remaining) = exchange.remaining.get().filter(|&r| r != 0 && open) {
-            exchange.conn.close();
+            conn.close();
             exchange.write_finished.set(true);
-            exchange.wake();
+            conn.wake();
             return Err(Error::output(format!(
                 "Tried to write {remaining} bytes less than Content-Length"
             )));
         }
         if open && exchange.plan.get().is_some_and(|p| p.chunked) {
-            exchange.conn.append(|out| {
-                out.extend_from_slice(framing::LAST_CHUNK);
-                Ok(())
-            })?;
+            conn.append(|out| out.extend_from_slice(framing::LAST_CHUNK));
         }
         exchange.write_finished.set(true);
         if !exchange.read_finished.get() {
             // The body is still coming: closing is the only way not to read it all.
             exchange.disconnect_on_finish.set(true);
         }
-        exchange.conn.maybe_flush();
-        exchange.wake();
+        conn.maybe_flush();
+        conn.wake();
         Ok(())
     }
 
     fn flush(&self) -> ConnectionFuture {
-        let conn = &self.exchange.conn;
+        let conn = &self.conn;
         conn.flush();
         match conn.stream() {
             Some(stream) => {
@@ -392,19 +426,26 @@ impl HTTPConnection for HTTP1Connection {
     }
 
     fn set_close_callback(&self, callback: Option<Box<dyn FnOnce()>>) {
-        *self.exchange.close_callback.borrow_mut() = callback;
+        if let Some(exchange) = self.exchange() {
+            let old = std::mem::replace(&mut *exchange.close_callback.borrow_mut(), callback);
+            drop(old);
+        }
     }
 
     fn context(&self) -> &ConnectionContext {
-        &self.exchange.conn.context
+        &self.conn.context
     }
 
     fn set_max_body_size(&self, max_body_size: usize) {
-        self.exchange.max_body_size.set(max_body_size);
+        if let Some(exchange) = self.exchange() {
+            exchange.max_body_size.set(max_body_size);
+        }
     }
 
     fn set_body_timeout(&self, timeout: Option<Duration>) {
-        self.exchange.body_timeout.set(timeout);
+        if let Some(exchange) = self.exchange() {
+            exchange.body_timeout.set(timeout);
+        }
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -414,19 +455,26 @@ impl HTTPConnection for HTTP1Connection {
 
 impl Drop for HTTP1Connection {
     fn drop(&mut self) {
-        if !self.exchange.write_finished.get() {
-            self.exchange.abandoned.set(true);
-            self.exchange.wake();
+        if let Some(exchange) = self.exchange()
+            && !exchange.write_finished.get()
+        {
+            exchange.abandoned.set(true);
+            self.conn.wake();
         }
     }
 }
 
 impl fmt::Debug for HTTP1Connection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exchange = self.exchange();
         f.debug_struct("HTTP1Connection")
-            .field("context", &self.exchange.conn.context)
-            .field("headers_written", &self.exchange.headers_written.get())
-            .field("finished", &self.exchange.write_finished.get())
+            .field("context", &self.conn.context)
+            .field("current", &exchange.is_some())
+            .field(
+                "headers_written",
+                &exchange.is_none_or(|e| e.headers_written.get()),
+            )
+            .field("finished", &exchange.is_none_or(|e| e.write_finished.get()))
             .finish()
     }
 }

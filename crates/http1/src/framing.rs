@@ -11,7 +11,7 @@ use std::fmt;
 use bytes::Bytes;
 use http::Method;
 use tornado_httputil::{
-    Error, HTTPHeaders, HTTPVersion, RequestStartLine, latin1_encode,
+    Error, HTTPHeaders, HTTPVersion, RequestStartLine, latin1_encode, parse_request_start_line,
     parse_request_start_line_bytes,
 };
 
@@ -43,6 +43,20 @@ pub fn parse_request_head(head: &[u8]) -> Result<(RequestStartLine, HTTPHeaders)
         .position(|&b| b != b'\r' && b != b'\n')
         .unwrap_or(head.len());
     let head = &head[skip..];
+    if head.is_ascii()
+        && let Ok(text) = std::str::from_utf8(head)
+    {
+        // ASCII reads the same as ISO-8859-1 and as UTF-8: check it as text once.
+        let (line, rest) = match memchr::memchr(b'\n', text.as_bytes()) {
+            Some(eol) => (text.get(..eol), text.get(eol + 1..)),
+            None => (Some(text), Some("")),
+        };
+        let (line, rest) = (line.unwrap_or_default(), rest.unwrap_or_default());
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let start_line = parse_request_start_line(line)?;
+        let headers = HTTPHeaders::parse(rest)?;
+        return Ok((start_line, headers));
+    }
     let (line, rest) = match memchr::memchr(b'\n', head) {
         Some(eol) => (&head[..eol], &head[eol + 1..]),
         None => (head, &head[head.len()..]),
@@ -172,10 +186,18 @@ fn py_repr(s: &str) -> String {
 /// Parses a non-negative decimal integer as Tornado's `parse_int` does (`[0-9]+`, the
 /// whole string); `None` if it is not one, `Some(u64::MAX)` if it is too large for `u64`.
 pub fn parse_int(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() {
         return None;
     }
-    Some(s.parse::<u64>().unwrap_or(u64::MAX))
+    let mut value: u64 = 0;
+    for b in s.bytes() {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value.saturating_mul(10).saturating_add(u64::from(digit));
+    }
+    Some(value)
 }
 
 /// Parses a non-negative hexadecimal integer as Tornado's `parse_hex_int` does
@@ -345,7 +367,7 @@ pub struct ResponsePlan {
 }
 
 /// What the response needs to know about its request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestFacts {
     /// The request's version.
     pub version: HTTPVersion,
@@ -391,7 +413,8 @@ pub fn plan_response(
     headers: &HTTPHeaders,
 ) -> Result<ResponsePlan, Error> {
     let http11 = request.version == HTTPVersion::HTTP_11;
-    let has_length = headers.contains("Content-Length");
+    let length = headers.get("Content-Length");
+    let has_length = length.is_some();
     let chunked = http11
         && request.method != Method::HEAD
         && code != 204
@@ -407,7 +430,7 @@ pub fn plan_response(
     };
     let expected = if request.method == Method::HEAD || code == 304 {
         Some(0)
-    } else if let Some(value) = headers.get("Content-Length") {
+    } else if let Some(value) = length {
         match parse_int(value) {
             Some(n) => Some(n),
             None => {
@@ -451,59 +474,56 @@ fn encode_head_lines(
     headers: &HTTPHeaders,
     plan: &ResponsePlan,
 ) -> Result<(), Error> {
-    out.extend_from_slice(b"HTTP/1.1 ");
-    push_decimal(out, u64::from(code));
-    out.push(b' ');
+    if (100..1000).contains(&code) {
+        let mut line = *b"HTTP/1.1 000 ";
+        line[9] = b'0' + (code / 100) as u8;
+        line[10] = b'0' + (code / 10 % 10) as u8;
+        line[11] = b'0' + (code % 10) as u8;
+        out.extend_from_slice(&line);
+    } else {
+        out.extend_from_slice(b"HTTP/1.1 ");
+        push_decimal(out, u64::from(code));
+        out.push(b' ');
+    }
     push_text(out, reason, "HTTP/1.1")?;
     out.extend_from_slice(b"\r\n");
-    let mut connection_done = plan.connection.is_none();
-    let mut encoding_done = !plan.chunked;
-    let mut last_name: Option<&str> = None;
-    for (name, value) in headers.get_all() {
-        // Tornado's h[name] = value replaces every value of the name where it stands.
-        let value = if plan.connection.is_some() && name.eq_ignore_ascii_case("Connection") {
-            if connection_done || last_name == Some(name) {
-                continue;
-            }
-            connection_done = true;
-            plan.connection.unwrap_or_default()
-        } else if plan.chunked && name.eq_ignore_ascii_case("Transfer-Encoding") {
-            if encoding_done || last_name == Some(name) {
-                continue;
-            }
-            encoding_done = true;
-            "chunked"
-        } else {
-            value
-        };
-        last_name = Some(name);
-        push_header(out, name, value)?;
+    // Tornado's h[name] = value replaces every value of the name where it stands, or
+    // adds the name at the end.
+    let mut overrides = [("", ""); 2];
+    let mut n = 0;
+    if let Some(connection) = plan.connection {
+        overrides[n] = ("Connection", connection);
+        n += 1;
     }
-    if !connection_done {
-        push_header(out, "Connection", plan.connection.unwrap_or_default())?;
+    if plan.chunked {
+        overrides[n] = ("Transfer-Encoding", "chunked");
+        n += 1;
     }
-    if !encoding_done {
-        push_header(out, "Transfer-Encoding", "chunked")?;
+    let overrides = &overrides[..n];
+    headers.write_http1(out, overrides)?;
+    for &(name, value) in overrides {
+        if !headers.contains(name) {
+            push_header(out, name, value)?;
+        }
     }
     out.extend_from_slice(b"\r\n");
     Ok(())
 }
 
 fn push_header(out: &mut Vec<u8>, name: &str, value: &str) -> Result<(), Error> {
-    // HTTPHeaders holds only token names and values without control characters, so
-    // only characters beyond ASCII need care (ISO-8859-1); CR and LF cannot occur.
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
-    if value.is_ascii() {
-        out.extend_from_slice(value.as_bytes());
-    } else {
-        push_text(out, value, name)?;
-    }
+    push_text(out, value, name)?;
     out.extend_from_slice(b"\r\n");
     Ok(())
 }
 
 fn push_text(out: &mut Vec<u8>, text: &str, context: &str) -> Result<(), Error> {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        // Printable ASCII, the common case: nothing to check or encode.
+        out.extend_from_slice(text.as_bytes());
+        return Ok(());
+    }
     if text.bytes().any(|b| b == b'\r' || b == b'\n') {
         return Err(Error::output(format!(
             "Illegal characters (CR or LF) in header: {}",

@@ -88,6 +88,9 @@
 //!   connection closes; Tornado logs "Uncaught exception" and closes.
 //! - The `Host` header and the framing headers are checked before `headers_received`;
 //!   the body size limit (which the delegate may change) after it.
+//! - An `HTTP1Connection` kept after its request is over (the connection went on to the
+//!   next request) fails its writes with an `HTTPOutputError`; Tornado's would write
+//!   into the stream, in the middle of the next answer.
 
 #![forbid(unsafe_code)]
 

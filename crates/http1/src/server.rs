@@ -4,20 +4,21 @@
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::Poll;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tornado_httputil::{
     ConnectionContext, Error, HTTPConnection, HTTPHeaders, HTTPMessageDelegate,
     HTTPServerConnectionDelegate, RequestStartLine, ServerConnection, StartLine, validate_host,
 };
-use tornado_ioloop::{JoinHandle, timeout};
+use tornado_ioloop::{JoinHandle, Sleep, sleep_until, timeout};
 use tornado_iostream::IOStream;
 
-use crate::connection::{ConnState, Exchange, HTTP1Connection};
+use crate::connection::{ConnState, HTTP1Connection};
 use crate::framing::{
     self, BodyFraming, Chunk, ChunkError, ChunkedDecoder, FramingError, HeadFacts, RequestFacts,
 };
@@ -35,12 +36,84 @@ pub struct HTTP1ServerConnection {
     info: ServerConnection,
 }
 
-/// How reading one request ended.
-enum Outcome {
-    /// Go on with the next request.
-    Next,
-    /// The connection is done (closed, detached, or answered and closed).
-    Stop,
+/// What the connection learnt from a request head it checked.
+struct Prepared {
+    framing: BodyFraming,
+    expect_continue: bool,
+    /// Boxed: a decompressor is large, and rare.
+    gunzip: Option<Box<Gunzip>>,
+}
+
+/// The timer of `header_timeout`, kept for the life of a connection.
+///
+/// A timer per request (armed when the read of a head waits, removed when the head
+/// arrives) would cost two timer-table updates per request. Instead one timer is armed
+/// and left in place: each wait only computes its own deadline, and when the timer
+/// fires early (for a deadline an earlier request set) it is moved to the current one.
+/// The timer fires at most once per `header_timeout` on a busy connection.
+#[derive(Default)]
+struct IdleTimer {
+    sleep: Option<Sleep>,
+}
+
+impl IdleTimer {
+    /// Awaits `read` for at most `limit` from when it first has to wait; `None` if the
+    /// time runs out first.
+    async fn limit<F: Future>(&mut self, limit: Duration, read: F) -> Option<F::Output> {
+        let mut read = pin!(read);
+        let mut deadline = None;
+        poll_fn(|cx| {
+            if let Poll::Ready(output) = read.as_mut().poll(cx) {
+                return Poll::Ready(Some(output));
+            }
+            let now = Instant::now();
+            let deadline = *deadline.get_or_insert(now + limit);
+            if now >= deadline {
+                return Poll::Ready(None);
+            }
+            match &mut self.sleep {
+                // Armed for this deadline or an earlier one: it wakes us no later than
+                // needed.
+                Some(sleep) if sleep.deadline() > now => {}
+                Some(sleep) => {
+                    sleep.reset(deadline);
+                    // Registers the timer: the deadline is ahead, so it is pending.
+                    let _ = Pin::new(sleep).poll(cx);
+                }
+                None => {
+                    let mut sleep = sleep_until(deadline);
+                    let _ = Pin::new(&mut sleep).poll(cx);
+                    self.sleep = Some(sleep);
+                }
+            }
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+/// A parsed request head.
+type Head = (RequestStartLine, HTTPHeaders);
+
+/// What the head parser makes of the buffered bytes (see [`head_parser`]).
+type HeadParse = Result<Option<(usize, ())>, Option<Error>>;
+
+/// The parser of request heads for `read_with`: the head goes into `slot` (so that the
+/// read's result, moved through a few layers, stays small); `Err(None)` for a head
+/// beyond `max` bytes (closed without an answer), `Err(Some(_))` for a malformed head.
+fn head_parser(max: usize, slot: &mut Option<Head>) -> impl FnMut(&[u8]) -> HeadParse + '_ {
+    let mut searched = 0;
+    move |data: &[u8]| match framing::find_head_end(data, searched) {
+        Some(end) if end > max => Err(None),
+        Some(end) => {
+            *slot = Some(framing::parse_request_head(&data[..end]).map_err(Some)?);
+            Ok(Some((end, ())))
+        }
+        None => {
+            searched = data.len();
+            Ok(None)
+        }
+    }
 }
 
 impl HTTP1ServerConnection {
@@ -92,7 +165,170 @@ impl HTTP1ServerConnection {
 
     /// Serves requests until the connection closes.
     pub async fn serve<D: HTTPServerConnectionDelegate>(self, delegate: &D) {
-        while let Outcome::Next = self.serve_one(delegate).await {}
+        // One async body for the whole loop: the common request (a head already
+        // buffered or read at once, no body, an answer written in `finish`) awaits
+        // nothing but the delegate's `headers_received`.
+        let mut idle = IdleTimer::default();
+        while !self.conn.draining.get() {
+            let mut head = None;
+            let parsed = match self.buffered_head(&mut head) {
+                Some(parsed) => parsed,
+                None => {
+                    // Nothing complete is buffered: the batch is over.
+                    self.conn.batching.set(false);
+                    self.conn.flush();
+                    let Some(stream) = self.conn.stream() else {
+                        break;
+                    };
+                    let max = self.params.max_header_size;
+                    let read = stream.read_with(Some(max), head_parser(max, &mut head));
+                    let result = match self.params.header_timeout {
+                        None => read.await,
+                        Some(limit) => match idle.limit(limit, read).await {
+                            Some(result) => result,
+                            None => break,
+                        },
+                    };
+                    // A stream error (closed, or a head beyond max_header_size): close,
+                    // no answer.
+                    let Ok(parsed) = result else {
+                        break;
+                    };
+                    parsed
+                }
+            };
+            match parsed {
+                Ok(()) => {}
+                Err(Some(error)) => {
+                    self.malformed(&error);
+                    break;
+                }
+                Err(None) => {
+                    self.head_too_long();
+                    break;
+                }
+            }
+            let Some((start_line, mut headers)) = head else {
+                break;
+            };
+            self.conn.busy.set(true);
+            let Prepared {
+                framing,
+                expect_continue,
+                mut gunzip,
+            } = match self.prepare(&start_line, &mut headers) {
+                Ok(prepared) => prepared,
+                Err(error) => {
+                    self.malformed(&error);
+                    break;
+                }
+            };
+            let exchange = &self.conn.exchange;
+            self.conn.batching.set(true);
+            let request_connection: Rc<dyn HTTPConnection> = Rc::new(HTTP1Connection {
+                conn: self.conn.clone(),
+                request: self.conn.request(),
+            });
+            let Some(mut message) =
+                guard_sync(|| delegate.start_request(&self.info, request_connection))
+            else {
+                self.failed();
+                break;
+            };
+            let received = {
+                let future = message.headers_received(StartLine::Request(start_line), headers);
+                let mut future = pin!(future);
+                poll_fn(|cx| poll_guarded(future.as_mut(), cx)).await
+            };
+            if received.is_none() {
+                self.failed();
+                break;
+            }
+            if exchange.detached.get() {
+                break;
+            }
+            if expect_continue && !exchange.write_finished.get() {
+                self.conn.flush();
+                if let Some(stream) = self.conn.stream() {
+                    drop(stream.write_slice(framing::CONTINUE));
+                }
+            }
+            let max_body_size = exchange.max_body_size.get() as u64;
+            if matches!(framing, BodyFraming::Length(n) if n > max_body_size) {
+                message_closed(&mut message);
+                self.too_large(&Error::input("Content-Length too long"));
+                break;
+            }
+            if framing != BodyFraming::Empty || gunzip.is_some() {
+                if let Some(gunzip) = gunzip.as_mut() {
+                    gunzip.set_limit(max_body_size);
+                }
+                // Boxed: the body's future is large, and an idle connection should not
+                // carry its room.
+                let body = Box::pin(self.read_body(
+                    framing,
+                    max_body_size,
+                    &mut message,
+                    gunzip.as_deref_mut(),
+                ));
+                let body_result = match exchange.body_timeout.get() {
+                    None => body.await,
+                    Some(limit) => match timeout(limit, body).await {
+                        Ok(result) => result,
+                        Err(_) => BodyResult::TimedOut,
+                    },
+                };
+                match body_result {
+                    BodyResult::Done => {}
+                    BodyResult::TimedOut => {
+                        log::info!(target: "tornado.general", "Timeout reading body from {}", self.conn.context);
+                        message_closed(&mut message);
+                        self.conn.close();
+                        break;
+                    }
+                    BodyResult::Closed => {
+                        message_closed(&mut message);
+                        break;
+                    }
+                    BodyResult::Malformed(error) => {
+                        message_closed(&mut message);
+                        self.malformed(&error);
+                        break;
+                    }
+                    BodyResult::TooLarge(error) => {
+                        message_closed(&mut message);
+                        self.too_large(&error);
+                        break;
+                    }
+                    BodyResult::Panicked => {
+                        self.failed();
+                        break;
+                    }
+                }
+            }
+            exchange.read_finished.set(true);
+            if !exchange.write_finished.get() && guard_sync(|| message.finish()).is_none() {
+                self.failed();
+                break;
+            }
+            drop(message);
+            if !exchange.write_finished.get() {
+                self.wait_for_response().await;
+            }
+            if exchange.detached.get() {
+                break;
+            }
+            if exchange.abandoned.get() && !exchange.write_finished.get() {
+                self.failed();
+                break;
+            }
+            if exchange.disconnect_on_finish.get() || self.conn.stream_closed() {
+                self.conn.close();
+                break;
+            }
+            self.conn.busy.set(false);
+        }
+        self.conn.busy.set(false);
         self.conn.close();
         delegate.on_close(&self.info);
     }
@@ -102,234 +338,103 @@ impl HTTP1ServerConnection {
         self.conn.close();
     }
 
-    fn malformed(&self, error: &Error) -> Outcome {
+    fn malformed(&self, error: &Error) {
         log::info!(target: "tornado.general", "Malformed HTTP message from {}: {}", self.conn.context, error);
         self.conn.write_raw(framing::BAD_REQUEST);
         self.conn.close();
-        Outcome::Stop
     }
 
-    fn too_large(&self, error: &Error) -> Outcome {
+    fn too_large(&self, error: &Error) {
         log::info!(target: "tornado.general", "Malformed HTTP message from {}: {}", self.conn.context, error);
         self.conn.write_raw(framing::PAYLOAD_TOO_LARGE);
         self.conn.close();
-        Outcome::Stop
     }
 
-    /// Reads the next request head: from what is buffered if it is complete there (the
-    /// answers of a pipelined batch keep building up), else after flushing and waiting.
-    /// `None` when the connection is to close without an answer (closed, timed out, or a
-    /// head beyond `max_header_size`, even if it ended in the same packet, as Tornado).
-    async fn read_head(&self) -> Option<Result<(RequestStartLine, HTTPHeaders), Error>> {
-        let stream = self.conn.stream()?;
-        let max = self.params.max_header_size;
-        let mut searched = 0;
-        let mut parse = |data: &[u8]| match framing::find_head_end(data, searched) {
-            Some(end) if end > max => Err(None),
-            Some(end) => framing::parse_request_head(&data[..end])
-                .map(|head| Some((end, head)))
-                .map_err(Some),
-            None => {
-                searched = data.len();
-                Ok(None)
-            }
-        };
-        if let Some(head) = stream.try_read_with(&mut parse) {
-            return self.head_or_close(head);
-        }
-        // Nothing complete is buffered: the batch is over.
-        self.conn.batching.set(false);
-        self.conn.flush();
-        let read = stream.read_with(Some(max), parse);
-        let result = match self.params.header_timeout {
-            None => read.await,
-            Some(limit) => match timeout(limit, read).await {
-                Ok(result) => result,
-                Err(_) => return None,
-            },
-        };
-        // A stream error (closed, or a head beyond max_header_size): close, no answer.
-        self.head_or_close(result.ok()?)
+    /// Parses the next request head into `slot` if it is complete in what is buffered
+    /// (the answers of a pipelined batch keep building up meanwhile); `None` if more
+    /// must be read.
+    fn buffered_head(&self, slot: &mut Option<Head>) -> Option<Result<(), Option<Error>>> {
+        self.conn
+            .stream
+            .borrow()
+            .as_ref()?
+            .try_read_with(head_parser(self.params.max_header_size, slot))
     }
 
-    fn head_or_close<T>(&self, head: Result<T, Option<Error>>) -> Option<Result<T, Error>> {
-        match head {
-            Ok(head) => Some(Ok(head)),
-            Err(Some(error)) => Some(Err(error)),
-            Err(None) => {
-                log::info!(
-                    target: "tornado.general",
-                    "Unsatisfiable read, closing connection: request head longer than {} bytes",
-                    self.params.max_header_size
-                );
-                None
-            }
-        }
+    /// A head beyond `max_header_size` (even if it ended in the same packet, as
+    /// Tornado): the connection closes without an answer.
+    fn head_too_long(&self) {
+        log::info!(
+            target: "tornado.general",
+            "Unsatisfiable read, closing connection: request head longer than {} bytes",
+            self.params.max_header_size
+        );
     }
 
-    async fn serve_one<D: HTTPServerConnectionDelegate>(&self, delegate: &D) -> Outcome {
-        if self.conn.draining.get() {
-            return Outcome::Stop;
-        }
-        let head = self.read_head().await;
-        self.conn.busy.set(true);
-        let outcome = self.serve_request(delegate, head).await;
-        self.conn.busy.set(false);
-        if self.conn.draining.get() {
-            return Outcome::Stop;
-        }
-        outcome
-    }
-
-    async fn serve_request<D: HTTPServerConnectionDelegate>(
+    /// Checks a request head and sets up its exchange; an error is answered with 400.
+    fn prepare(
         &self,
-        delegate: &D,
-        head: Option<Result<(RequestStartLine, HTTPHeaders), Error>>,
-    ) -> Outcome {
-        let (start_line, mut headers) = match head {
-            None => return Outcome::Stop,
-            Some(Err(error)) => return self.malformed(&error),
-            Some(Ok(head)) => head,
-        };
+        start_line: &RequestStartLine,
+        headers: &mut HTTPHeaders,
+    ) -> Result<Prepared, Error> {
         // Everything the connection needs from the head, in one pass over it.
-        let facts = HeadFacts::of(&headers);
-        if let Err(error) = validate_host(facts.host, start_line.version) {
-            return self.malformed(&error);
-        }
+        let facts = HeadFacts::of(headers);
+        validate_host(facts.host, start_line.version)?;
         // The framing is checked now; its size against the limit once the delegate had
         // its chance to change the limit.
         let (framing, collapsed) = match framing::body_framing(&facts, u64::MAX) {
             Ok(framing) => framing,
             Err(FramingError::Malformed(error) | FramingError::TooLarge(error)) => {
-                return self.malformed(&error);
+                return Err(error);
             }
         };
-        let keep_alive = framing::keep_alive(&start_line, &facts, self.params.no_keep_alive);
-        let request_facts = RequestFacts::from_facts(&start_line, &facts, !keep_alive);
+        let keep_alive = framing::keep_alive(start_line, &facts, self.params.no_keep_alive);
+        let request_facts = RequestFacts::from_facts(start_line, &facts, !keep_alive);
         let expect_continue = facts.expect == Some("100-continue");
         let gzip = self.params.decompress && facts.content_encoding.is_some();
-        if let Some(length) = collapsed
-            && let Err(error) = headers.set("Content-Length", &length)
-        {
-            return self.malformed(&error);
+        if let Some(length) = collapsed {
+            headers.set("Content-Length", &length)?;
         }
-        let mut gunzip = if gzip {
+        let gunzip = if gzip {
             Gunzip::for_headers(
-                &mut headers,
+                headers,
                 self.params.max_body_size as u64,
                 self.params.chunk_size,
             )
+            .map(Box::new)
         } else {
             None
         };
-        self.conn.batching.set(true);
-        let exchange = Exchange::new(
-            self.conn.clone(),
+        self.conn.begin_request(
             request_facts,
             self.params.max_body_size,
             self.params.body_timeout,
         );
-        let request_connection: Rc<dyn HTTPConnection> = Rc::new(HTTP1Connection {
-            exchange: exchange.clone(),
-        });
-        let mut message =
-            match guard_sync(|| delegate.start_request(&self.info, request_connection)) {
-                Some(message) => message,
-                None => return self.failed(&exchange),
-            };
-        if guard(message.headers_received(StartLine::Request(start_line), headers))
-            .await
-            .is_none()
-        {
-            return self.failed(&exchange);
-        }
-        if exchange.detached.get() {
-            return Outcome::Stop;
-        }
-        if expect_continue && !exchange.write_finished.get() {
-            self.conn.flush();
-            if let Some(stream) = self.conn.stream() {
-                drop(stream.write_slice(framing::CONTINUE));
-            }
-        }
-        let max_body_size = exchange.max_body_size.get() as u64;
-        if matches!(framing, BodyFraming::Length(n) if n > max_body_size) {
-            message_closed(&mut message);
-            return self.too_large(&Error::input("Content-Length too long"));
-        }
-        if let Some(gunzip) = gunzip.as_mut() {
-            gunzip.set_limit(max_body_size);
-        }
-        let body = self.read_body(
+        Ok(Prepared {
             framing,
-            max_body_size,
-            &exchange,
-            &mut message,
-            gunzip.as_mut(),
-        );
-        let body_result = match exchange.body_timeout.get() {
-            None => body.await,
-            Some(limit) => match timeout(limit, body).await {
-                Ok(result) => result,
-                Err(_) => {
-                    log::info!(target: "tornado.general", "Timeout reading body from {}", self.conn.context);
-                    message_closed(&mut message);
-                    self.conn.close();
-                    return Outcome::Stop;
-                }
-            },
-        };
-        match body_result {
-            BodyResult::Done => {}
-            BodyResult::Closed => {
-                message_closed(&mut message);
-                return Outcome::Stop;
-            }
-            BodyResult::Malformed(error) => {
-                message_closed(&mut message);
-                return self.malformed(&error);
-            }
-            BodyResult::TooLarge(error) => {
-                message_closed(&mut message);
-                return self.too_large(&error);
-            }
-            BodyResult::Panicked => return self.failed(&exchange),
-        }
-        exchange.read_finished.set(true);
-        if !exchange.write_finished.get() && guard_sync(|| message.finish()).is_none() {
-            return self.failed(&exchange);
-        }
-        drop(message);
-        if !exchange.write_finished.get() {
-            self.wait_for_response(&exchange).await;
-        }
-        if exchange.detached.get() {
-            return Outcome::Stop;
-        }
-        if exchange.abandoned.get() && !exchange.write_finished.get() {
-            return self.failed(&exchange);
-        }
-        if exchange.disconnect_on_finish.get() || self.conn.stream().is_none_or(|s| s.closed()) {
-            self.conn.close();
-            return Outcome::Stop;
-        }
-        Outcome::Next
+            expect_continue,
+            gunzip,
+        })
     }
 
     /// Waits until the response is finished, abandoned, or the client goes away.
-    async fn wait_for_response(&self, exchange: &Rc<Exchange>) {
+    async fn wait_for_response(&self) {
         self.conn.batching.set(false);
         self.conn.flush();
         let Some(stream) = self.conn.stream() else {
             return;
         };
         // Only now does a close matter: the application is producing the answer.
-        let watched = Rc::downgrade(exchange);
+        let watched = Rc::downgrade(&self.conn);
+        let request = self.conn.request();
         stream.set_close_callback(Some(Box::new(move || {
-            if let Some(exchange) = watched.upgrade() {
-                exchange.on_stream_closed();
+            if let Some(conn) = watched.upgrade()
+                && conn.request() == request
+            {
+                conn.on_stream_closed();
             }
         })));
+        let exchange = &self.conn.exchange;
         poll_fn(|cx| {
             let done = exchange.write_finished.get()
                 || exchange.abandoned.get()
@@ -348,23 +453,23 @@ impl HTTP1ServerConnection {
 
     /// The delegate panicked or dropped the request without answering: answer 500 if
     /// nothing was written yet, and close.
-    fn failed(&self, exchange: &Exchange) -> Outcome {
+    fn failed(&self) {
+        let exchange = &self.conn.exchange;
         if !exchange.headers_written.get() && !exchange.detached.get() {
             self.conn
                 .write_raw(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         }
         self.conn.close();
-        Outcome::Stop
     }
 
     async fn read_body<M: HTTPMessageDelegate>(
         &self,
         framing: BodyFraming,
         max_body_size: u64,
-        exchange: &Exchange,
         message: &mut M,
         mut gunzip: Option<&mut Gunzip>,
     ) -> BodyResult {
+        let exchange = &self.conn.exchange;
         let Some(stream) = self.conn.stream() else {
             return BodyResult::Closed;
         };
@@ -381,9 +486,7 @@ impl HTTP1ServerConnection {
                         Err(_) => return BodyResult::Closed,
                     };
                     remaining -= piece.len() as u64;
-                    if let Some(result) = self
-                        .deliver(exchange, message, gunzip.as_deref_mut(), piece)
-                        .await
+                    if let Some(result) = self.deliver(message, gunzip.as_deref_mut(), piece).await
                     {
                         return result;
                     }
@@ -422,9 +525,7 @@ impl HTTP1ServerConnection {
                         Ok(Ok(Some(piece))) if piece.is_empty() && decoder.is_done() => break,
                         Ok(Ok(Some(piece))) => piece,
                     };
-                    if let Some(result) = self
-                        .deliver(exchange, message, gunzip.as_deref_mut(), piece)
-                        .await
+                    if let Some(result) = self.deliver(message, gunzip.as_deref_mut(), piece).await
                     {
                         return result;
                     }
@@ -453,11 +554,11 @@ impl HTTP1ServerConnection {
     /// arrive after the application finished its answer are dropped, as Tornado does.
     async fn deliver<M: HTTPMessageDelegate>(
         &self,
-        exchange: &Exchange,
         message: &mut M,
         gunzip: Option<&mut Gunzip>,
         piece: Bytes,
     ) -> Option<BodyResult> {
+        let exchange = &self.conn.exchange;
         let pieces = match gunzip {
             None => vec![piece],
             Some(gunzip) => match gunzip.feed(&piece) {
@@ -530,6 +631,7 @@ impl fmt::Debug for ConnectionHandle {
 
 enum BodyResult {
     Done,
+    TimedOut,
     Closed,
     Malformed(Error),
     TooLarge(Error),
@@ -553,20 +655,22 @@ fn guard_sync<T>(f: impl FnOnce() -> T) -> Option<T> {
     }
 }
 
+/// Polls a delegate future, turning a panic into `Ready(None)`.
+fn poll_guarded<F: Future>(future: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<Option<F::Output>> {
+    match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+        Ok(Poll::Ready(value)) => Poll::Ready(Some(value)),
+        Ok(Poll::Pending) => Poll::Pending,
+        Err(payload) => {
+            log_panic(&*payload);
+            Poll::Ready(None)
+        }
+    }
+}
+
 /// Awaits a delegate future, turning a panic into `None`.
 async fn guard<F: Future>(future: F) -> Option<F::Output> {
     let mut future = pin!(future);
-    poll_fn(
-        |cx| match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-            Ok(Poll::Ready(value)) => Poll::Ready(Some(value)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => {
-                log_panic(&*payload);
-                Poll::Ready(None)
-            }
-        },
-    )
-    .await
+    poll_fn(|cx| poll_guarded(future.as_mut(), cx)).await
 }
 
 fn log_panic(payload: &(dyn std::any::Any + Send)) {

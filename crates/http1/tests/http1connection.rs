@@ -415,6 +415,46 @@ fn idle_and_dribbling_connections_time_out_while_others_are_served() {
 }
 
 #[test]
+fn a_busy_connection_outlives_many_header_timeouts() {
+    // The timer behind header_timeout is armed once per connection and moved forward
+    // when it fires early: requests 120 ms apart on a 200 ms timeout keep the
+    // connection open well past the first deadline; silence then closes it.
+    let params = HTTP1ConnectionParameters {
+        header_timeout: Some(Duration::from_millis(200)),
+        ..Default::default()
+    };
+    run(async move {
+        let address = serve(Callback::new(ok), params);
+        let client = IOLoop::current().run_in_executor(move || {
+            let mut socket = std::net::TcpStream::connect(address).unwrap();
+            socket
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let mut answers = 0;
+            for _ in 0..6 {
+                socket
+                    .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .unwrap();
+                let mut buf = [0u8; 4096];
+                let n = socket.read(&mut buf).unwrap();
+                if buf[..n].starts_with(b"HTTP/1.1 200 OK") {
+                    answers += 1;
+                }
+                std::thread::sleep(Duration::from_millis(120));
+            }
+            let idle = std::time::Instant::now();
+            let mut rest = Vec::new();
+            let _ = socket.read_to_end(&mut rest);
+            (answers, idle.elapsed(), rest)
+        });
+        let (answers, idle, rest) = client.await.unwrap();
+        assert_eq!(answers, 6);
+        assert!(rest.is_empty(), "closed without an answer");
+        assert!(idle < Duration::from_secs(2), "{idle:?}");
+    });
+}
+
+#[test]
 fn body_limits_and_per_request_overrides() {
     let params = HTTP1ConnectionParameters {
         max_body_size: 4096,

@@ -135,11 +135,127 @@ pub fn is_valid_header_value(value: &str) -> bool {
 }
 
 /// `field-value` over the UTF-8 bytes of a `&str` (characters above U+00FF fail).
+#[inline]
 pub(crate) fn field_value_utf8(bytes: &[u8]) -> bool {
+    field_value_from(bytes, skip_printable(bytes, 0))
+}
+
+/// [`field_value_utf8`] for bytes whose first `printable_end` are printable ASCII.
+#[inline]
+pub(crate) fn field_value_from(bytes: &[u8], printable_end: usize) -> bool {
     match (bytes.first(), bytes.last()) {
         (Some(&first), Some(&last)) if is_ws(first) || is_ws(last) => false,
-        _ => bytes.iter().all(|&b| FIELD_BYTE_UTF8[usize::from(b)]),
+        _ => bytes
+            .get(printable_end..)
+            .is_some_and(|rest| rest.iter().all(|&b| FIELD_BYTE_UTF8[usize::from(b)])),
     }
+}
+
+/// A mask with the high bit of each byte of `x` that is not in `low..=0x7E` set, exact
+/// for the lowest such byte (bytes above it may be flagged spuriously): where a run of
+/// ASCII from `low` on ends. `low` is at most 0x80.
+#[inline]
+const fn ascii_outside(x: u64, low: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte below `low` (the borrow trick is exact for the lowest such byte).
+    let below = x.wrapping_sub(ONES * low as u64) & !x & HIGH;
+    // A 0x7F byte: a zero byte in x ^ 0x7F...
+    let del = x ^ (ONES * 0x7f);
+    let del = del.wrapping_sub(ONES) & !del & HIGH;
+    below | del | (x & HIGH)
+}
+
+/// The index of the first byte of `b` from `j` on that is a colon or not printable
+/// ASCII (0x20..=0x7E), or `b.len()`: where a header name ends, if it is simple.
+#[inline]
+pub(crate) fn find_colon(b: &[u8], mut j: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(word) = b.get(j..).and_then(<[u8]>::first_chunk::<8>) {
+        let x = u64::from_le_bytes(*word);
+        let colon = x ^ (ONES * u64::from(b':'));
+        let colon = colon.wrapping_sub(ONES) & !colon & HIGH;
+        let mask = non_printable(x) | colon;
+        if mask != 0 {
+            return j + (mask.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while let Some(&c) = b.get(j) {
+        if c == b':' || !(0x20..0x7f).contains(&c) {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// [`ascii_outside`] for printable ASCII (0x20..=0x7E).
+#[inline]
+pub(crate) const fn non_printable(x: u64) -> u64 {
+    ascii_outside(x, 0x20)
+}
+
+/// The index of the first byte of `b` from `j` on that is not in `low..=0x7E` (or
+/// `b.len()`).
+#[inline]
+fn skip_ascii_from(b: &[u8], mut j: usize, low: u8) -> usize {
+    while let Some(word) = b.get(j..).and_then(<[u8]>::first_chunk::<8>) {
+        let mask = ascii_outside(u64::from_le_bytes(*word), low);
+        if mask != 0 {
+            return j + (mask.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while let Some(&c) = b.get(j) {
+        if !(low..0x7f).contains(&c) {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// True when every byte of `b` is printable ASCII (0x20..=0x7E): words of eight bytes,
+/// the last one overlapping the one before, and a short slice in one or two loads.
+#[inline]
+pub(crate) fn all_printable(b: &[u8]) -> bool {
+    let word = |at: usize| {
+        b.get(at..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
+    };
+    let n = b.len();
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            if non_printable(word(at)) != 0 {
+                return false;
+            }
+            at += 8;
+        }
+        non_printable(word(n - 8)) == 0
+    } else if let (Some(head), Some(tail)) = (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+        let x = u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*tail)) << 32;
+        non_printable(x) == 0
+    } else {
+        b.iter().all(|&c| (0x20..0x7f).contains(&c))
+    }
+}
+
+/// The index of the first byte of `b` from `j` on that is not visible ASCII
+/// (0x21..=0x7E), or `b.len()`.
+#[inline]
+pub(crate) fn skip_visible(b: &[u8], j: usize) -> usize {
+    skip_ascii_from(b, j, 0x21)
+}
+
+/// The index of the first byte of `b` from `j` on that is not printable ASCII
+/// (0x20..=0x7E), or `b.len()`.
+#[inline]
+pub(crate) fn skip_printable(b: &[u8], j: usize) -> usize {
+    skip_ascii_from(b, j, 0x20)
 }
 
 /// True when `bytes` holds a character Tornado forbids in multipart part headers.
@@ -169,6 +285,22 @@ pub(crate) fn reason_phrase_latin1(bytes: &[u8]) -> bool {
 /// The same over the UTF-8 bytes of a `&str`.
 pub(crate) fn reason_phrase_utf8(bytes: &[u8]) -> bool {
     !bytes.is_empty() && bytes.iter().all(|&b| FIELD_BYTE_UTF8[usize::from(b)])
+}
+
+/// The host characters but `,`: a host of these alone is valid and holds no comma.
+static PLAIN_HOST_CHAR: [bool; 256] = table!(|b| HOST_CHAR[b as usize] && b != b',');
+
+/// True when `host` is made of host characters other than `,` and `%` only: valid
+/// (see [`is_valid_host`]) and not a list. The common case, in one pass.
+#[inline]
+pub(crate) fn is_plain_host(host: &str) -> bool {
+    let ok = |b: u8| PLAIN_HOST_CHAR[usize::from(b)];
+    // Four bytes a step, their verdicts combined: one branch per step.
+    let mut chunks = host.as_bytes().chunks_exact(4);
+    let words = chunks
+        .by_ref()
+        .all(|c| c.iter().fold(true, |all, &b| all & ok(b)));
+    words && chunks.remainder().iter().all(|&b| ok(b))
 }
 
 /// True when `host` matches Tornado 6.5's `uri-host [":" port]` rule: unreserved
@@ -215,6 +347,54 @@ mod tests {
     }
 
     #[test]
+    fn printable_words() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                for after in [b'a', 0x00, 0x7f, 0xff, b'\r'] {
+                    let mut word = *b"abcdefgh";
+                    word[pos] = b;
+                    if pos < 7 {
+                        word[pos + 1] = after;
+                    }
+                    let want = (0x20..=0x7e).contains(&b);
+                    let mask = non_printable(u64::from_le_bytes(word));
+                    let first = (mask.trailing_zeros() / 8) as usize;
+                    if want {
+                        assert!(first > pos, "{b:#x} at {pos}");
+                    } else {
+                        assert_eq!(first, pos, "{b:#x} at {pos}");
+                    }
+                    let mut line = word.to_vec();
+                    line.extend_from_slice(b"0123456789");
+                    let stop = line.iter().position(|c| !(0x20..0x7f).contains(c));
+                    assert_eq!(skip_printable(&line, 0), stop.unwrap_or(line.len()));
+                    let stop = line.iter().position(|c| !(0x21..0x7f).contains(c));
+                    assert_eq!(skip_visible(&line, 0), stop.unwrap_or(line.len()));
+                    let stop = line
+                        .iter()
+                        .position(|&c| c == b':' || !(0x20..0x7f).contains(&c));
+                    assert_eq!(find_colon(&line, 0), stop.unwrap_or(line.len()));
+                    line[pos] = b':';
+                    assert_eq!(find_colon(&line, 0), pos);
+                    for len in 0..line.len() {
+                        let part = &line[..len];
+                        let want = part.iter().all(|c| (0x20..0x7f).contains(c));
+                        assert_eq!(all_printable(part), want, "{part:?}");
+                        for from in 0..=len {
+                            let part = &word[..len.min(8)];
+                            let stop = part[from.min(part.len())..]
+                                .iter()
+                                .position(|c| !(0x20..0x7f).contains(c))
+                                .map_or(part.len(), |i| i + from.min(part.len()));
+                            assert_eq!(skip_printable(part, from.min(part.len())), stop);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn field_values() {
         assert!(field_value_utf8(b""));
         assert!(field_value_utf8(b"x"));
@@ -257,6 +437,15 @@ mod tests {
         }
         for bad in ["foo bar", "a/b", "a%2", "a%zz", "é", "a@b", "a\tb"] {
             assert!(!is_valid_host(bad), "{bad}");
+        }
+        for b in 0..=255u8 {
+            for at in 0..10 {
+                let mut host: Vec<char> = "example.co".chars().collect();
+                host[at] = char::from(b);
+                let host: String = host.into_iter().collect();
+                let plain = is_valid_host(&host) && !host.contains(',') && !host.contains('%');
+                assert_eq!(is_plain_host(&host), plain, "{b:#x} at {at}");
+            }
         }
     }
 

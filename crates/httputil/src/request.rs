@@ -54,6 +54,9 @@ pub fn validate_host(host: Option<&str>, version: HTTPVersion) -> Result<&str> {
         None if version == HTTPVersion::HTTP_10 => "127.0.0.1",
         None => return Err(Error::input("Missing Host header")),
     };
+    if abnf::is_plain_host(host) {
+        return Ok(host);
+    }
     if !abnf::is_valid_host(host) {
         return Err(Error::input(format!(
             "Invalid Host header: {}",

@@ -523,7 +523,13 @@ impl IOLoop {
         let core = &*self.core;
         let ncallbacks = core.callbacks.borrow().len();
         let ntasks = core.ready.borrow().len();
-        core.timers.borrow_mut().take_due(Instant::now());
+        {
+            // No clock read when no timer is scheduled (a server with no timeouts).
+            let mut timers = core.timers.borrow_mut();
+            if timers.is_scheduled() {
+                timers.take_due(Instant::now());
+            }
+        }
 
         for _ in 0..ncallbacks {
             let callback = core.callbacks.borrow_mut().pop_front();
@@ -560,7 +566,7 @@ impl IOLoop {
                 let polled = core
                     .tasks
                     .borrow_mut()
-                    .end_poll(key, future, poll.is_ready());
+                    .end_poll(key, future, waker, poll.is_ready());
                 if let Polled::Done(future) = polled {
                     drop_guarded(future);
                 }

@@ -95,7 +95,8 @@ struct TaskEntry {
     /// `None` while the task is being polled.
     future: Option<BoxFuture>,
     header: Arc<TaskHeader>,
-    waker: Waker,
+    /// The task's waker, moved out while the task is being polled.
+    waker: Option<Waker>,
     join: Option<Rc<dyn JoinSink>>,
     /// Cancelled while being polled: dropped once the poll returns.
     cancelled: bool,
@@ -152,7 +153,7 @@ impl TaskTable {
         });
         slot.entry = Some(TaskEntry {
             future: Some(future),
-            waker: Waker::from(header.clone()),
+            waker: Some(Waker::from(header.clone())),
             header: header.clone(),
             join,
             cancelled: false,
@@ -187,12 +188,19 @@ impl TaskTable {
         let future = entry.future.take()?;
         // Wake-ups from now on schedule the task again.
         entry.header.scheduled.store(false, Ordering::Release);
-        Some((future, entry.waker.clone()))
+        let waker = entry.waker.take()?;
+        Some((future, waker))
     }
 
     /// Puts a polled future back, or releases its slot if it finished or was cancelled
     /// meanwhile.
-    pub(crate) fn end_poll(&mut self, key: TaskKey, future: BoxFuture, ready: bool) -> Polled {
+    pub(crate) fn end_poll(
+        &mut self,
+        key: TaskKey,
+        future: BoxFuture,
+        waker: Waker,
+        ready: bool,
+    ) -> Polled {
         let cancelled = match self.entry_mut(key) {
             Some(entry) => entry.cancelled,
             None => return Polled::Done(future),
@@ -203,6 +211,7 @@ impl TaskTable {
         }
         if let Some(entry) = self.entry_mut(key) {
             entry.future = Some(future);
+            entry.waker = Some(waker);
         }
         Polled::Pending
     }

@@ -158,6 +158,11 @@ impl Timers {
             .map(|((deadline, _), _)| *deadline)
     }
 
+    /// True when a timer is scheduled (not counting those set aside to fire).
+    pub(crate) fn is_scheduled(&self) -> bool {
+        !self.map.is_empty()
+    }
+
     /// Sets aside every timer due at `now`, in firing order, for [`pop_due`](Self::pop_due).
     /// Timers scheduled after this call wait for the next one, even if already due.
     pub(crate) fn take_due(&mut self, now: Instant) {

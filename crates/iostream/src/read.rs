@@ -180,6 +180,9 @@ impl Inner {
     /// (data, end of stream, an error that closed the stream); `Pending` with the task
     /// registered for readability when there is nothing to read.
     pub(crate) fn fill(self: &Rc<Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        if self.poll_read_ready(cx).is_pending() {
+            return Poll::Pending;
+        }
         let chunk = self.options.read_chunk_size.max(1);
         let mut wants_flush = false;
         let outcome = SCRATCH.with(|scratch| {
@@ -192,6 +195,9 @@ impl Inner {
                 return Ok(0);
             };
             let result = io.transport.read(&mut scratch[..chunk]);
+            if let Ok(n) = result {
+                io.note_read(n, chunk);
+            }
             if let Ok(n @ 1..) = result {
                 self.state
                     .borrow_mut()
@@ -227,6 +233,27 @@ impl Inner {
                 Poll::Ready(Ok(()))
             }
         }
+    }
+
+    /// Before a read: `Pending` (the task registered as the reader) if the descriptor
+    /// is known to have nothing to read, since a short read drained it; `Ready` to try
+    /// the read.
+    pub(crate) fn poll_read_ready(self: &Rc<Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let ready = match self.io.borrow().as_ref() {
+            Some(io) if io.transport.partial_read_drains() => {
+                io.registration.poll_ready(cx, Events::READ).is_ready()
+            }
+            _ => true,
+        };
+        if ready {
+            return Poll::Ready(());
+        }
+        let mut state = self.state.borrow_mut();
+        match &mut state.reader_waker {
+            Some(old) if old.will_wake(cx.waker()) => {}
+            slot => *slot = Some(cx.waker().clone()),
+        }
+        Poll::Pending
     }
 
     /// After a read would block: waits for readability (registering the task), or is
@@ -278,7 +305,8 @@ impl Drop for ReadGuard {
         let watcher = {
             let mut state = self.inner.state.borrow_mut();
             state.reading = false;
-            state.reader_waker = None;
+            // The reader's waker stays: the next read (most often by the same task)
+            // finds it in place, and a stale one only wakes its task once for nothing.
             state.watcher_waker.take()
         };
         // The close watcher steps aside while a read runs; it resumes now.

@@ -119,7 +119,13 @@ impl Inner {
         let chunk = self.options.read_chunk_size.max(1);
         crate::read::with_scratch(chunk, |scratch| {
             let result = match self.io.borrow_mut().as_mut() {
-                Some(io) => io.transport.read(scratch),
+                Some(io) => {
+                    let result = io.transport.read(scratch);
+                    if let Ok(n) = result {
+                        io.note_read(n, scratch.len());
+                    }
+                    result
+                }
                 None => Ok(0),
             };
             let n = match result {
@@ -192,6 +198,9 @@ impl Inner {
             } else if !closed {
                 // Nothing buffered: read into the scratch buffer and parse there, so
                 // that a message that arrives whole is never copied into the stream.
+                if self.poll_read_ready(cx).is_pending() {
+                    return Poll::Pending;
+                }
                 match self.read_scratch(parse) {
                     Scratch::Done(result) => return Poll::Ready(Ok(result)),
                     Scratch::Buffered => {

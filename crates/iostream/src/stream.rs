@@ -58,6 +58,17 @@ pub(crate) struct Io {
     pub(crate) transport: Box<dyn Transport>,
 }
 
+impl Io {
+    /// Notes a read of `n` bytes into a buffer of `len`: a short one from a transport
+    /// that says so drained the descriptor, whose readiness is then forgotten.
+    #[inline]
+    pub(crate) fn note_read(&self, n: usize, len: usize) {
+        if n < len && self.transport.partial_read_drains() {
+            self.registration.clear_ready(Events::READ);
+        }
+    }
+}
+
 /// Everything about a stream that changes.
 #[derive(Default)]
 pub(crate) struct State {

@@ -25,6 +25,21 @@ pub trait Transport: std::fmt::Debug {
     /// Writes from `bufs`, returning how much was taken.
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize>;
 
+    /// Writes from one buffer (send(2) on a socket: cheaper in the kernel than a
+    /// writev(2) of one slice). By default, [`write_vectored`](Self::write_vectored)
+    /// with one slice.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_vectored(&[IoSlice::new(buf)])
+    }
+
+    /// A read that returned less than it asked for leaves nothing to read until the
+    /// descriptor is readable again (true of plain sockets and pipes; not of TLS, whose
+    /// records can hold more than a read takes). The stream then waits for readiness
+    /// instead of trying a read that would fail with `WouldBlock`. False by default.
+    fn partial_read_drains(&self) -> bool {
+        false
+    }
+
     /// Data the transport holds and must still send (TLS records).
     fn wants_flush(&self) -> bool {
         false
@@ -87,8 +102,16 @@ impl Transport for TcpStream {
         Read::read(self, buf)
     }
 
+    fn partial_read_drains(&self) -> bool {
+        true
+    }
+
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         Write::write_vectored(self, bufs)
+    }
+
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Write::write(self, buf)
     }
 
     fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
@@ -117,8 +140,16 @@ impl Transport for UnixStream {
         Read::read(self, buf)
     }
 
+    fn partial_read_drains(&self) -> bool {
+        true
+    }
+
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         Write::write_vectored(self, bufs)
+    }
+
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Write::write(self, buf)
     }
 
     fn shutdown_write(&mut self) -> io::Result<()> {
@@ -156,7 +187,15 @@ impl Transport for Pipe {
         self.0.read(buf)
     }
 
+    fn partial_read_drains(&self) -> bool {
+        true
+    }
+
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.0.write_vectored(bufs)
+    }
+
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
     }
 }

@@ -94,7 +94,7 @@ impl IOStream {
         if idle && !data.is_empty() {
             loop {
                 let result = match inner.io.borrow_mut().as_mut() {
-                    Some(io) => io.transport.write_vectored(&[IoSlice::new(&data[sent..])]),
+                    Some(io) => io.transport.write(&data[sent..]),
                     None => break,
                 };
                 match result {
@@ -179,6 +179,7 @@ impl Inner {
                     count += 1;
                 }
                 match self.io.borrow_mut().as_mut() {
+                    Some(io) if count == 1 => io.transport.write(&slices[0]),
                     Some(io) => io.transport.write_vectored(&slices[..count]),
                     None => return false,
                 }

@@ -459,6 +459,9 @@ fn integers_parse_strictly() {
     assert_eq!(parse_int(""), None);
     assert_eq!(parse_int(" 1"), None);
     assert_eq!(parse_int("99999999999999999999"), Some(u64::MAX));
+    assert_eq!(parse_int("99999999999999999999x"), None);
+    assert_eq!(parse_int("18446744073709551615"), Some(u64::MAX));
+    assert_eq!(parse_int("18446744073709551614"), Some(u64::MAX - 1));
     assert_eq!(parse_hex_int(b"fF"), Some(255));
     assert_eq!(parse_hex_int(b"x"), None);
     assert_eq!(parse_hex_int(b"1ffffffffffffffff"), Some(u64::MAX));

@@ -48,9 +48,9 @@ const NONE: u32 = u32::MAX;
 
 /// A range of [`HTTPHeaders::text`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Span {
-    start: u32,
-    end: u32,
+pub(crate) struct Span {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
 }
 
 /// A field's normalised name: an entry of the static table or a span of the text.
@@ -60,17 +60,39 @@ enum Name {
     Text(Span),
 }
 
-/// One distinct header name and the chain of its values.
+/// One distinct header name and its values: the first in the field itself (most names
+/// have one value), any others chained through the value vector.
 #[derive(Debug, Clone)]
 struct Field {
     name: Name,
     /// [`names::fingerprint`] of the name.
     hash: u32,
-    first: u32,
+    /// The first value (meaningless while `count` is 0).
+    value: Span,
+    /// The second value in [`HTTPHeaders::values`], or [`NONE`].
+    rest: u32,
+    /// The last value in [`HTTPHeaders::values`], or [`NONE`] when `count <= 1`.
     last: u32,
     count: u32,
-    /// The values joined with `,`, computed on demand when `count > 1`.
-    joined: OnceLock<Box<str>>,
+}
+
+/// The joined values of the fields (see [`HTTPHeaders::get`]), one slot per field, each
+/// filled on demand and emptied when its field changes.
+type Joined = Vec<OnceLock<Box<str>>>;
+
+/// The bit of [`HTTPHeaders::bloom`] that a name with this fingerprint sets.
+#[inline]
+fn bloom_bit(hash: u32) -> u64 {
+    1 << (hash >> 26)
+}
+
+/// Where a name goes: a field that has it already, a new field with a name from the
+/// static table, or a new field with a name of its own.
+#[derive(Clone, Copy)]
+enum Slot {
+    Existing(usize),
+    Static(u16),
+    New,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -130,38 +152,50 @@ pub struct HTTPHeaders {
     text: String,
     /// Distinct names in order of first appearance.
     fields: Vec<Field>,
-    /// Every value; a field's values are chained through `next`.
+    /// The values after the first of each field, chained through `next`.
     values: Vec<Value>,
+    /// A bit per field name (see [`bloom_bit`]): a name whose bit is clear is absent,
+    /// so adding a new name does not scan the fields.
+    bloom: u64,
     /// Hash of the lower-cased name → field index, once there are many fields.
-    index: Option<NameIndex>,
+    index: Option<Box<NameIndex>>,
     /// The field that the last `add` went to (for folded continuation lines).
-    last_field: Option<usize>,
-    /// Values (and their bytes of text) no longer reachable, reclaimed by `compact`.
-    dead_values: usize,
+    last_field: Option<u32>,
+    /// Values (and their bytes of text) no longer reachable, reclaimed by
+    /// `maybe_compact`.
+    dead_values: u32,
+    /// The values of repeated names joined with `,`: made when first asked for, then
+    /// kept as long as the set lives (a slot per field).
+    joined: OnceLock<Box<Joined>>,
+    /// `text` is no longer exactly the HTTP/1 wire form of the headers. While this is
+    /// false (a set built only by adding values of printable ASCII to new names or to
+    /// the last name), `text` holds one `Name: value\r\n` line per value in
+    /// [`get_all`](Self::get_all) order, and [`write_http1`](Self::write_http1) copies it
+    /// whole.
+    wire_broken: bool,
 }
 
 impl Drop for HTTPHeaders {
     fn drop(&mut self) {
         if self.fields.capacity() > 0 {
-            let buffers = (
+            pool::give((
                 std::mem::take(&mut self.text),
                 std::mem::take(&mut self.fields),
-                std::mem::take(&mut self.values),
-            );
-            pool::give(buffers);
+            ));
         }
     }
 }
 
 /// Buffers of dropped header sets, kept per thread for the next ones: a server builds
-/// and drops two header sets per request, and reusing their buffers saves six
-/// allocations each time.
+/// and drops two header sets per request, and reusing their buffers saves four
+/// allocations each time. (The vector of second and later values is needed only by
+/// repeated names, and allocated when one comes.)
 mod pool {
     use std::cell::RefCell;
 
-    use super::{Field, Value};
+    use super::Field;
 
-    pub(super) type Buffers = (String, Vec<Field>, Vec<Value>);
+    pub(super) type Buffers = (String, Vec<Field>);
 
     /// At most this many sets of buffers are kept, none larger than `MAX_TEXT`.
     const MAX_KEPT: usize = 64;
@@ -182,7 +216,6 @@ mod pool {
         }
         buffers.0.clear();
         buffers.1.clear();
-        buffers.2.clear();
         let _ = POOL.try_with(|pool| {
             let mut pool = pool.borrow_mut();
             if pool.len() < MAX_KEPT {
@@ -222,7 +255,7 @@ impl HTTPHeaders {
         Self::default()
     }
 
-    /// An empty header set with room for `fields` values and `text` bytes of names and
+    /// An empty header set with room for `fields` names and `text` bytes of names and
     /// values, so that filling it does not reallocate.
     pub fn with_capacity(fields: usize, text: usize) -> Self {
         let mut headers = Self::default();
@@ -233,14 +266,14 @@ impl HTTPHeaders {
     /// Gives this (empty) header set buffers with room for `fields` values and `text`
     /// bytes: recycled ones from the thread's pool if it has some, else new ones.
     fn take_buffers(&mut self, fields: usize, text: usize) {
-        let unallocated =
-            self.text.capacity() == 0 && self.fields.capacity() == 0 && self.values.capacity() == 0;
-        if unallocated && let Some(buffers) = pool::take() {
-            (self.text, self.fields, self.values) = buffers;
+        if self.text.capacity() == 0
+            && self.fields.capacity() == 0
+            && let Some(buffers) = pool::take()
+        {
+            (self.text, self.fields) = buffers;
         }
         self.text.reserve(text);
         self.fields.reserve(fields);
-        self.values.reserve(fields);
     }
 
     /// The number of distinct names (Python's `len(h)`).
@@ -262,8 +295,8 @@ impl HTTPHeaders {
     /// (no space), as Tornado's `h[name]`; the joined text is computed on the first call
     /// and kept until the header changes.
     pub fn get(&self, name: &str) -> Option<&str> {
-        let field = self.fields.get(self.find(name.as_bytes())?)?;
-        Some(self.field_value(field))
+        let i = self.find(name.as_bytes())?;
+        Some(self.field_value(i))
     }
 
     /// Every value of `name`, in order (empty when absent): Tornado's `get_list`.
@@ -271,11 +304,13 @@ impl HTTPHeaders {
         match self.find(name.as_bytes()).and_then(|i| self.fields.get(i)) {
             Some(field) => GetList {
                 headers: self,
-                next: field.first,
+                first: (field.count > 0).then_some(field.value),
+                next: field.rest,
                 left: field.count as usize,
             },
             None => GetList {
                 headers: self,
+                first: None,
                 next: NONE,
                 left: 0,
             },
@@ -288,7 +323,8 @@ impl HTTPHeaders {
         GetAll {
             headers: self,
             field: 0,
-            next: self.fields.first().map_or(NONE, |f| f.first),
+            first: true,
+            next: self.fields.first().map_or(NONE, |f| f.rest),
         }
     }
 
@@ -302,7 +338,8 @@ impl HTTPHeaders {
     pub fn items(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
         self.fields
             .iter()
-            .map(|f| (self.field_name(f), self.field_value(f)))
+            .enumerate()
+            .map(|(i, f)| (self.field_name(f), self.field_value(i)))
     }
 
     /// Adds a value for `name`, keeping any earlier ones: Tornado's `add`.
@@ -328,12 +365,15 @@ impl HTTPHeaders {
                 py_repr(value)
             )));
         }
-        let span = self.push_text(value)?;
-        match self.find(name.as_bytes()) {
-            Some(i) => self.replace_values(i, span),
-            None => {
-                let field = self.new_field(name.as_bytes())?;
-                self.push_value(field, span)
+        let hash = names::fingerprint(name.as_bytes());
+        match self.locate(name.as_bytes(), hash) {
+            Slot::Existing(i) => {
+                let span = self.push_text(value)?;
+                self.replace_values(i, span)
+            }
+            slot => {
+                let printable = abnf::all_printable(value.as_bytes());
+                self.append(slot, name, hash, value, printable).map(drop)
             }
         }
     }
@@ -345,10 +385,17 @@ impl HTTPHeaders {
             return false;
         };
         let field = self.fields.remove(i);
-        self.dead_values += field.count as usize;
+        if let Some(table) = self.joined.get_mut()
+            && i < table.len()
+        {
+            table.remove(i);
+        }
+        self.wire_broken = true;
+        self.dead_values = self.dead_values.saturating_add(field.count);
+        self.bloom = self.fields.iter().fold(0, |b, f| b | bloom_bit(f.hash));
         self.last_field = match self.last_field {
-            Some(last) if last == i => None,
-            Some(last) if last > i => Some(last - 1),
+            Some(last) if last as usize == i => None,
+            Some(last) if last as usize > i => Some(last - 1),
             other => other,
         };
         if self.index.is_some() {
@@ -373,9 +420,12 @@ impl HTTPHeaders {
         self.text.clear();
         self.fields.clear();
         self.values.clear();
+        self.bloom = 0;
         self.index = None;
         self.last_field = None;
         self.dead_values = 0;
+        self.joined = OnceLock::new();
+        self.wire_broken = false;
     }
 
     /// [`set`](Self::set)s each pair in turn: Python's `h.update(pairs)` (a later pair
@@ -422,24 +472,41 @@ impl HTTPHeaders {
         self.values.get(i as usize)
     }
 
-    fn field_value<'a>(&'a self, field: &'a Field) -> &'a str {
+    /// The value of field `i`, a repeated header's values joined with `,`.
+    fn field_value(&self, i: usize) -> &str {
+        let Some(field) = self.fields.get(i) else {
+            return "";
+        };
         if field.count <= 1 {
-            return self
-                .value_at(field.first)
-                .map_or("", |v| self.span_str(v.span));
+            return self.span_str(field.value);
         }
-        field.joined.get_or_init(|| {
-            let mut out = String::new();
-            let mut next = field.first;
+        let table = self.joined.get_or_init(|| {
+            Box::new(
+                std::iter::repeat_with(OnceLock::new)
+                    .take(self.fields.len())
+                    .collect(),
+            )
+        });
+        let Some(slot) = table.get(i) else {
+            return "";
+        };
+        slot.get_or_init(|| {
+            let mut out = String::from(self.span_str(field.value));
+            let mut next = field.rest;
             while let Some(v) = self.value_at(next) {
-                if next != field.first {
-                    out.push(',');
-                }
+                out.push(',');
                 out.push_str(self.span_str(v.span));
                 next = v.next;
             }
             out.into_boxed_str()
         })
+    }
+
+    /// Forgets the joined value of field `i`, whose values changed.
+    fn unjoin(&mut self, i: usize) {
+        if let Some(slot) = self.joined.get_mut().and_then(|t| t.get_mut(i)) {
+            slot.take();
+        }
     }
 
     /// The index of the field called `name` (any case).
@@ -449,7 +516,16 @@ impl HTTPHeaders {
     }
 
     /// [`find`](Self::find) for a name whose fingerprint is known.
+    #[inline]
     fn find_hashed(&self, name: &[u8], hash: u32) -> Option<usize> {
+        if self.bloom & bloom_bit(hash) == 0 {
+            return None;
+        }
+        self.find_slow(name, hash)
+    }
+
+    #[inline]
+    fn find_slow(&self, name: &[u8], hash: u32) -> Option<usize> {
         if let Some(index) = &self.index {
             if let Some(&i) = index.map.get(&index.hash(name)) {
                 if self.name_matches(i, name) {
@@ -461,17 +537,38 @@ impl HTTPHeaders {
         }
         self.fields
             .iter()
-            .position(|f| f.hash == hash && names::eq_name(self.field_name(f).as_bytes(), name))
+            .position(|f| f.hash == hash && self.field_is(f, name))
+    }
+
+    /// The field is called `name` (any case).
+    #[inline]
+    fn field_is(&self, field: &Field, name: &[u8]) -> bool {
+        match field.name {
+            Name::Static(id) => names::is_static(id, name),
+            Name::Text(span) => names::eq_name(self.span_str(span).as_bytes(), name),
+        }
     }
 
     fn name_matches(&self, i: usize, name: &[u8]) -> bool {
-        self.fields
-            .get(i)
-            .is_some_and(|f| names::eq_name(self.field_name(f).as_bytes(), name))
+        self.fields.get(i).is_some_and(|f| self.field_is(f, name))
+    }
+
+    /// Where `name` (a token, or not: a name that is not a token is `New`) goes.
+    #[inline]
+    fn locate(&self, name: &[u8], hash: u32) -> Slot {
+        if let Some(i) = self.find_hashed(name, hash) {
+            return Slot::Existing(i);
+        }
+        match names::lookup_static(name, hash) {
+            Some(id) => Slot::Static(id),
+            None => Slot::New,
+        }
     }
 
     /// Appends `s` to the text buffer.
     fn push_text(&mut self, s: &str) -> Result<Span> {
+        self.reserve_first();
+        self.wire_broken = true;
         let start = self.text.len();
         self.text.push_str(s);
         self.span_to(start)
@@ -487,34 +584,74 @@ impl HTTPHeaders {
 
     /// Creates the field for `name` (a token not yet present); returns its index.
     fn new_field(&mut self, name: &[u8]) -> Result<usize> {
-        self.new_field_hashed(name, names::fingerprint(name))
+        let hash = names::fingerprint(name);
+        let slot = match names::lookup_static(name, hash) {
+            Some(id) => Slot::Static(id),
+            None => Slot::New,
+        };
+        self.field_for(slot, name, hash)
     }
 
-    /// [`new_field`](Self::new_field) for a name whose fingerprint is known.
-    fn new_field_hashed(&mut self, name: &[u8], hash: u32) -> Result<usize> {
-        if self.fields.capacity() == 0 {
-            // A first header: room for a typical set at once, rather than growing the
-            // three buffers one reallocation at a time.
-            self.take_buffers(8, 128);
-        }
-        let name = match names::lookup_static(name, hash) {
-            Some(id) => Name::Static(id),
-            None => {
+    /// The field that `slot` (from [`locate`](Self::locate)) says `name` goes to,
+    /// created if needed. For a `New` slot, `name` must be a checked token.
+    #[inline]
+    fn field_for(&mut self, slot: Slot, name: &[u8], hash: u32) -> Result<usize> {
+        let name = match slot {
+            Slot::Existing(i) => return Ok(i),
+            Slot::Static(id) => Name::Static(id),
+            Slot::New => {
+                self.reserve_first();
+                self.wire_broken = true;
                 let start = self.text.len();
                 let name = std::str::from_utf8(name).unwrap_or_default();
                 names::push_normalized(name, &mut self.text);
                 Name::Text(self.span_to(start)?)
             }
         };
+        Ok(self.push_field(name, hash))
+    }
+
+    /// Gives a header set that has no buffers room for a typical set at once, rather
+    /// than growing its buffers one reallocation at a time.
+    #[inline]
+    fn reserve_first(&mut self) {
+        if self.fields.capacity() == 0 {
+            self.take_buffers(8, 128);
+        }
+    }
+
+    /// Appends a field without values; returns its index.
+    fn push_field(&mut self, name: Name, hash: u32) -> usize {
+        self.push_field_with(name, hash, Span { start: 0, end: 0 }, 0)
+    }
+
+    /// Appends a field with `count` (0 or 1) values, the first at `value`.
+    #[inline(always)]
+    fn push_field_with(&mut self, name: Name, hash: u32, value: Span, count: u32) -> usize {
+        self.reserve_first();
         let i = self.fields.len();
         self.fields.push(Field {
             name,
             hash,
-            first: NONE,
+            value,
+            rest: NONE,
             last: NONE,
-            count: 0,
-            joined: OnceLock::new(),
+            count,
         });
+        if let Some(table) = self.joined.get_mut() {
+            table.push(OnceLock::new());
+        }
+        self.bloom |= bloom_bit(hash);
+        if self.index.is_some() || i >= INDEX_THRESHOLD {
+            self.index_field(i);
+        }
+        i
+    }
+
+    /// Adds field `i` to the hash index, making the index if there is none yet.
+    #[cold]
+    #[inline(never)]
+    fn index_field(&mut self, i: usize) {
         if let Some(index) = &self.index {
             let hash = index.hash(self.fields_name_bytes(i));
             if let Some(index) = &mut self.index {
@@ -523,7 +660,6 @@ impl HTTPHeaders {
         } else if self.fields.len() > INDEX_THRESHOLD {
             self.rebuild_index();
         }
-        Ok(i)
     }
 
     fn fields_name_bytes(&self, i: usize) -> &[u8] {
@@ -542,8 +678,24 @@ impl HTTPHeaders {
         self.index = Some(index);
     }
 
-    /// Appends a value to field `i`'s chain.
+    /// Appends a value to field `i`.
+    #[inline]
     fn push_value(&mut self, i: usize, span: Span) -> Result<()> {
+        let Some(field) = self.fields.get_mut(i) else {
+            return Ok(());
+        };
+        if field.count == 0 {
+            field.value = span;
+            field.rest = NONE;
+            field.last = NONE;
+            field.count = 1;
+            return Ok(());
+        }
+        self.push_more(i, span)
+    }
+
+    /// Appends a second or later value to field `i`.
+    fn push_more(&mut self, i: usize, span: Span) -> Result<()> {
         let vi = u32::try_from(self.values.len())
             .ok()
             .filter(|&vi| vi < NONE)
@@ -552,15 +704,11 @@ impl HTTPHeaders {
         let last = match self.fields.get_mut(i) {
             Some(field) => {
                 let last = field.last;
-                if field.count == 0 {
-                    field.first = vi;
+                if last == NONE {
+                    field.rest = vi;
                 }
                 field.last = vi;
                 field.count += 1;
-                if field.count > 2 {
-                    // A joined value may have been cached for the earlier values.
-                    field.joined.take();
-                }
                 last
             }
             None => return Ok(()),
@@ -568,18 +716,22 @@ impl HTTPHeaders {
         if let Some(prev) = self.values.get_mut(last as usize) {
             prev.next = vi;
         }
+        // A joined value may have been kept for the earlier values.
+        self.unjoin(i);
         Ok(())
     }
 
     /// Makes `span` the only value of field `i`.
     fn replace_values(&mut self, i: usize, span: Span) -> Result<()> {
+        self.wire_broken = true;
         if let Some(field) = self.fields.get_mut(i) {
-            self.dead_values += field.count as usize;
-            field.first = NONE;
+            self.dead_values = self.dead_values.saturating_add(field.count);
+            field.value = span;
+            field.rest = NONE;
             field.last = NONE;
-            field.count = 0;
+            field.count = 1;
         }
-        self.push_value(i, span)?;
+        self.unjoin(i);
         self.maybe_compact();
         Ok(())
     }
@@ -587,10 +739,18 @@ impl HTTPHeaders {
     /// The shared path of `add`, `parse_line` and the parsers: checks `name` and
     /// `value` as `mode` says, then appends the value.
     pub(crate) fn add_text(&mut self, name: &str, value: &str, mode: Mode) -> Result<()> {
-        check_name(name)?;
+        let hash = names::fingerprint(name.as_bytes());
+        let slot = self.locate(name.as_bytes(), hash);
+        // A name already present or in the static table is a token.
+        if let Slot::New = slot {
+            check_name(name)?;
+        }
+        let bytes = value.as_bytes();
+        let printable = abnf::all_printable(bytes);
         let valid = match mode {
-            Mode::Strict => abnf::field_value_utf8(value.as_bytes()),
-            Mode::Relaxed => !abnf::has_forbidden_relaxed(value.as_bytes()),
+            Mode::Strict if printable => abnf::field_value_from(bytes, bytes.len()),
+            Mode::Strict => abnf::field_value_utf8(bytes),
+            Mode::Relaxed => printable || !abnf::has_forbidden_relaxed(bytes),
         };
         if !valid {
             return Err(Error::input(format!(
@@ -598,57 +758,185 @@ impl HTTPHeaders {
                 py_repr(value)
             )));
         }
-        self.push_checked(name, value)
+        let field = self.append(slot, name, hash, value, printable)?;
+        self.last_field = u32::try_from(field).ok();
+        Ok(())
     }
 
-    /// Appends a value whose name and value are already checked.
+    /// Appends a checked `value` to the header `name` (a checked token), found at
+    /// `slot`; returns the field's index. Keeps the text in wire form when it can.
     #[inline]
-    pub(crate) fn push_checked(&mut self, name: &str, value: &str) -> Result<()> {
-        let name = name.as_bytes();
-        let hash = names::fingerprint(name);
-        let field = match self.find_hashed(name, hash) {
-            Some(i) => i,
-            None => self.new_field_hashed(name, hash)?,
+    fn append(
+        &mut self,
+        slot: Slot,
+        name: &str,
+        hash: u32,
+        value: &str,
+        printable: bool,
+    ) -> Result<usize> {
+        let at_end = match slot {
+            Slot::Existing(i) => i + 1 == self.fields.len(),
+            Slot::Static(_) | Slot::New => true,
         };
-        self.last_field = Some(field);
-        let span = self.push_text(value)?;
-        self.push_value(field, span)
+        if self.wire_broken || !printable || !at_end {
+            let span = self.push_text(value)?;
+            let field = self.field_for(slot, name.as_bytes(), hash)?;
+            self.push_value(field, span)?;
+            return Ok(field);
+        }
+        // `Name: value\r\n`, the value's span within it.
+        self.reserve_first();
+        if let Slot::Static(id) = slot {
+            // The common case, in a straight line.
+            let known = names::static_name(id);
+            let start = self.text.len();
+            self.text.reserve(known.len() + value.len() + 4);
+            self.text.push_str(known);
+            self.text.push_str(": ");
+            self.text.push_str(value);
+            self.text.push_str("\r\n");
+            let end = self.text.len();
+            if end >= NONE as usize {
+                return Err(Error::input("HTTP headers too large"));
+            }
+            // Every offset fits in u32 now.
+            let span = Span {
+                start: (start + known.len() + 2) as u32,
+                end: (end - 2) as u32,
+            };
+            return Ok(self.push_field_with(Name::Static(id), hash, span, 1));
+        }
+        let existing_name = match slot {
+            Slot::Existing(i) => self.fields.get(i).map(|f| f.name),
+            Slot::Static(_) | Slot::New => None,
+        };
+        let name_len = match (slot, existing_name) {
+            (Slot::Static(id), _) | (_, Some(Name::Static(id))) => names::static_name(id).len(),
+            (_, Some(Name::Text(span))) => (span.end - span.start) as usize,
+            _ => name.len(),
+        };
+        self.text.reserve(name_len + value.len() + 4);
+        let name_start = self.text.len();
+        match (slot, existing_name) {
+            (Slot::Static(id), _) | (_, Some(Name::Static(id))) => {
+                self.text.push_str(names::static_name(id));
+            }
+            (_, Some(Name::Text(span))) => {
+                self.text
+                    .extend_from_within(span.start as usize..span.end as usize);
+            }
+            _ => names::push_normalized(name, &mut self.text),
+        }
+        let name_end = self.text.len();
+        self.text.push_str(": ");
+        self.text.push_str(value);
+        let value_end = self.text.len();
+        self.text.push_str("\r\n");
+        if self.text.len() >= NONE as usize {
+            return Err(Error::input("HTTP headers too large"));
+        }
+        // Every offset fits in u32 now.
+        let name_span = Span {
+            start: name_start as u32,
+            end: name_end as u32,
+        };
+        let value_span = Span {
+            start: (name_end + 2) as u32,
+            end: value_end as u32,
+        };
+        let field = match slot {
+            Slot::Existing(i) => i,
+            Slot::Static(id) => self.push_field(Name::Static(id), hash),
+            Slot::New => self.push_field(Name::Text(name_span), hash),
+        };
+        self.push_value(field, value_span)?;
+        Ok(field)
+    }
+
+    /// Appends the value at `value` of the text buffer (a checked field value) to the
+    /// header called `name`, which is at `name_span` of the buffer and is re-cased
+    /// there if needed. For parsers that copied their input into the buffer. Does
+    /// nothing and returns false if `name` is not a token.
+    #[inline]
+    pub(crate) fn push_in_place(
+        &mut self,
+        name: &str,
+        name_span: Span,
+        value: Span,
+    ) -> Result<bool> {
+        let hash = names::fingerprint(name.as_bytes());
+        let field = match self.locate(name.as_bytes(), hash) {
+            Slot::Existing(i) => i,
+            Slot::Static(id) => self.push_field(Name::Static(id), hash),
+            Slot::New => {
+                if !abnf::is_token(name.as_bytes()) {
+                    return Ok(false);
+                }
+                if !names::is_normalized(name.as_bytes())
+                    && let Some(text) = self
+                        .text
+                        .get_mut(name_span.start as usize..name_span.end as usize)
+                {
+                    names::normalize_in_place(text);
+                }
+                self.push_field(Name::Text(name_span), hash)
+            }
+        };
+        self.last_field = u32::try_from(field).ok();
+        self.push_value(field, value)?;
+        Ok(true)
     }
 
     /// Appends `" " + part` to the last value of the field the last `add` went to
     /// (an obs-fold continuation line; `part` is already checked).
     pub(crate) fn continue_last(&mut self, part: &str) -> Result<()> {
         let no_field = || Error::input("first header line cannot start with whitespace");
+        self.wire_broken = true;
         let field = self
             .last_field
-            .and_then(|i| self.fields.get(i))
+            .and_then(|i| self.fields.get(i as usize))
             .ok_or_else(no_field)?;
-        let vi = field.last as usize;
-        let value = *self.values.get(vi).ok_or_else(no_field)?;
-        let start = if value.span.end as usize == self.text.len() {
-            value.span.start as usize
+        let (last, value) = if field.last == NONE {
+            (NONE, field.value)
+        } else {
+            let last = field.last;
+            (
+                last,
+                self.values.get(last as usize).ok_or_else(no_field)?.span,
+            )
+        };
+        let start = if value.end as usize == self.text.len() {
+            value.start as usize
         } else {
             // The value is not at the end of the buffer: move it there.
             let start = self.text.len();
             self.text
-                .extend_from_within(value.span.start as usize..value.span.end as usize);
+                .extend_from_within(value.start as usize..value.end as usize);
             start
         };
         self.text.push(' ');
         self.text.push_str(part);
         let span = self.span_to(start)?;
-        if let Some(v) = self.values.get_mut(vi) {
+        if last == NONE {
+            if let Some(f) = self
+                .last_field
+                .and_then(|i| self.fields.get_mut(i as usize))
+            {
+                f.value = span;
+            }
+        } else if let Some(v) = self.values.get_mut(last as usize) {
             v.span = span;
         }
-        if let Some(f) = self.last_field.and_then(|i| self.fields.get_mut(i)) {
-            f.joined.take();
+        if let Some(i) = self.last_field {
+            self.unjoin(i as usize);
         }
         Ok(())
     }
 
     /// Rebuilds the buffers when more than half of the values are dead.
     fn maybe_compact(&mut self) {
-        if self.dead_values < 32 || self.dead_values * 2 < self.values.len() {
+        let dead = self.dead_values as usize;
+        if dead < 32 || 2 * dead < self.values.len() + self.fields.len() {
             return;
         }
         let mut fresh = HTTPHeaders::with_capacity(self.values.len(), self.text.len() / 2);
@@ -689,6 +977,7 @@ fn check_name(name: &str) -> Result<()> {
 #[derive(Debug, Clone)]
 pub struct GetList<'a> {
     headers: &'a HTTPHeaders,
+    first: Option<Span>,
     next: u32,
     left: usize,
 }
@@ -697,10 +986,16 @@ impl<'a> Iterator for GetList<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let v = self.headers.value_at(self.next)?;
-        self.next = v.next;
+        let span = match self.first.take() {
+            Some(span) => span,
+            None => {
+                let v = self.headers.value_at(self.next)?;
+                self.next = v.next;
+                v.span
+            }
+        };
         self.left = self.left.saturating_sub(1);
-        Some(self.headers.span_str(v.span))
+        Some(self.headers.span_str(span))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -715,28 +1010,33 @@ impl ExactSizeIterator for GetList<'_> {}
 pub struct GetAll<'a> {
     headers: &'a HTTPHeaders,
     field: usize,
+    /// The current field's first value is next.
+    first: bool,
     next: u32,
 }
 
 impl<'a> Iterator for GetAll<'a> {
     type Item = (&'a str, &'a str);
 
+    #[inline]
     fn next(&mut self) -> Option<(&'a str, &'a str)> {
         loop {
             let field = self.headers.fields.get(self.field)?;
-            if let Some(v) = self.headers.value_at(self.next) {
-                self.next = v.next;
-                return Some((
-                    self.headers.field_name(field),
-                    self.headers.span_str(v.span),
-                ));
+            let span = if self.first {
+                self.first = false;
+                (field.count > 0).then_some(field.value)
+            } else {
+                self.headers.value_at(self.next).map(|v| {
+                    self.next = v.next;
+                    v.span
+                })
+            };
+            if let Some(span) = span {
+                return Some((self.headers.field_name(field), self.headers.span_str(span)));
             }
             self.field += 1;
-            self.next = self
-                .headers
-                .fields
-                .get(self.field)
-                .map_or(NONE, |f| f.first);
+            self.first = true;
+            self.next = self.headers.fields.get(self.field).map_or(NONE, |f| f.rest);
         }
     }
 }
@@ -770,3 +1070,46 @@ impl PartialEq for HTTPHeaders {
 }
 
 impl Eq for HTTPHeaders {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsed_names_are_recased_where_they_are() {
+        let h = HTTPHeaders::parse("x-my-HEADER: a\r\nX-Other: b\r\nhost: c\r\n").unwrap();
+        assert_eq!(
+            h.get_all().collect::<Vec<_>>(),
+            [("X-My-Header", "a"), ("X-Other", "b"), ("Host", "c")]
+        );
+        assert_eq!(h.get("X-MY-header"), Some("a"));
+    }
+
+    #[test]
+    fn replaced_values_are_reclaimed() {
+        let mut h = HTTPHeaders::new();
+        h.add("A", "first").unwrap();
+        for i in 0..10_000 {
+            h.set("B", &i.to_string()).unwrap();
+            h.add("A", "x").unwrap();
+            h.set("A", "y").unwrap();
+        }
+        assert_eq!(h.get_all().collect::<Vec<_>>(), [("A", "y"), ("B", "9999")]);
+        assert!(h.text.len() < 1024, "{}", h.text.len());
+    }
+
+    #[test]
+    fn first_value_inline_then_chained() {
+        let mut h = HTTPHeaders::parse("A: 1\r\nB: 2\r\nA: 3\r\n").unwrap();
+        h.parse_line(" more").unwrap();
+        assert_eq!(h.get_list("a").collect::<Vec<_>>(), ["1", "3 more"]);
+        assert_eq!(h.get("a"), Some("1,3 more"));
+        h.add("A", "4").unwrap();
+        assert_eq!(h.get("a"), Some("1,3 more,4"));
+        assert!(h.remove("A"));
+        assert_eq!(h.get("a"), None);
+        assert_eq!(h.get_list("a").len(), 0);
+        h.add("a", "5").unwrap();
+        assert_eq!(h.get_all().collect::<Vec<_>>(), [("B", "2"), ("A", "5")]);
+    }
+}

@@ -3,9 +3,10 @@
 //! Tornado re-cases every header name as `"-".join(w.capitalize() for w in
 //! name.split("-"))` (`content-TYPE` → `Content-Type`, `ETag` → `Etag`, `x-xsrftoken`
 //! → `X-Xsrftoken`) and keeps a 1000-entry cache of the results. Here the common names
-//! live in a static table, searched by length and compared without regard to case, so
-//! the names of a typical request are matched without allocating or writing a byte;
-//! other names are written, re-cased, into the header set's own text buffer.
+//! live in a static table, found by a hash of their bytes and compared eight bytes at a
+//! time without regard to case, so the names of a typical request are matched without
+//! allocating or writing a byte; other names are written, re-cased, into the header
+//! set's own text buffer (or re-cased where they are, in a parsed block).
 
 use std::borrow::Cow;
 
@@ -103,64 +104,105 @@ pub(crate) static NAMES: [&str; 90] = [
     "Access-Control-Allow-Credentials",
 ];
 
-/// The longest name in [`NAMES`].
-const MAX_LEN: usize = 32;
+/// Where the names of [`NAMES`] are found: an open-addressed table indexed by the top
+/// bits of a name's fingerprint, holding the index in [`NAMES`] plus one (0 for an
+/// empty slot). Less than half full, so a search ends after a probe or two.
+static TABLE: [u8; 256] = table();
 
-/// `BUCKETS[n]` is the range of [`NAMES`] whose names are `n` bytes long.
-static BUCKETS: [(u8, u8); MAX_LEN + 1] = buckets();
-
-const fn buckets() -> [(u8, u8); MAX_LEN + 1] {
-    let mut out = [(0u8, 0u8); MAX_LEN + 1];
+const fn table() -> [u8; 256] {
+    assert!(NAMES.len() < 128, "the table must stay less than half full");
+    let mut table = [0u8; 256];
     let mut i = 0;
     while i < NAMES.len() {
-        let len = NAMES[i].len();
-        if i > 0 {
-            assert!(NAMES[i - 1].len() <= len, "NAMES must be sorted by length");
+        let bytes = NAMES[i].as_bytes();
+        let mut j = 0;
+        while j < bytes.len() {
+            assert!(
+                bytes[j].is_ascii_alphabetic() || bytes[j] == b'-',
+                "NAMES hold letters and dashes only"
+            );
+            j += 1;
         }
-        if out[len].1 == 0 {
-            out[len].0 = i as u8;
+        let mut slot = slot_of(fingerprint_const(bytes));
+        while table[slot] != 0 {
+            slot = (slot + 1) % 256;
         }
-        out[len].1 = (i + 1) as u8;
+        table[slot] = (i + 1) as u8;
         i += 1;
     }
-    out
+    table
 }
 
-/// A cheap fingerprint of a name that ignores ASCII case: its length and its first
-/// and last eight bytes with the case bit set, mixed. Names are compared by fingerprint
-/// first and byte by byte only when the fingerprints agree. It is no defence against
-/// chosen collisions, and needs none: a collision costs one more comparison, and the
-/// hash index of large header sets uses SipHash.
+/// The first slot of [`TABLE`] to look at for a fingerprint.
+#[inline]
+const fn slot_of(hash: u32) -> usize {
+    (hash >> 24) as usize
+}
+
+/// A cheap fingerprint of a name that ignores ASCII case: its length and some of its
+/// bytes (the first and last eight, or all of a short name) with the case bit set,
+/// mixed. Names are compared by fingerprint first and byte by byte only when the
+/// fingerprints agree. It is no defence against chosen collisions, and needs none: a
+/// collision costs one more comparison, and the hash index of large header sets uses
+/// SipHash.
 #[inline]
 pub(crate) fn fingerprint(name: &[u8]) -> u32 {
+    let x = if let (Some(head), Some(tail)) = (name.first_chunk::<8>(), name.last_chunk::<8>()) {
+        fold(u64::from_le_bytes(*head)) ^ fold(u64::from_le_bytes(*tail)).rotate_left(29)
+    } else if let (Some(head), Some(tail)) = (name.first_chunk::<4>(), name.last_chunk::<4>()) {
+        fold(u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*tail)) << 32)
+    } else {
+        fold(short_word(name))
+    };
+    mix(x, name.len())
+}
+
+/// [`fingerprint`] as a `const fn`, for the static table: the same bytes, read one at
+/// a time.
+const fn fingerprint_const(name: &[u8]) -> u32 {
     let n = name.len();
-    match (name.first_chunk::<8>(), name.last_chunk::<8>()) {
-        // The same bytes as `fingerprint_const` reads, with two loads.
-        (Some(head), Some(tail)) => mix(u64::from_le_bytes(*head), u64::from_be_bytes(*tail), n),
-        _ => fingerprint_const(name),
+    let x = if n >= 8 {
+        fold(le_at(name, 0, 8)) ^ fold(le_at(name, n - 8, 8)).rotate_left(29)
+    } else if n >= 4 {
+        fold(le_at(name, 0, 4) | le_at(name, n - 4, 4) << 32)
+    } else {
+        fold(short_word(name))
+    };
+    mix(x, n)
+}
+
+/// The `len` bytes of `name` from `at`, little-endian.
+const fn le_at(name: &[u8], at: usize, len: usize) -> u64 {
+    let mut x = 0u64;
+    let mut i = 0;
+    while i < len {
+        x |= (name[at + i] as u64) << (8 * i);
+        i += 1;
+    }
+    x
+}
+
+/// A name of fewer than four bytes as a word.
+#[inline]
+const fn short_word(name: &[u8]) -> u64 {
+    match name {
+        [a] => *a as u64,
+        [a, b] => *a as u64 | (*b as u64) << 8,
+        [a, b, c] => *a as u64 | (*b as u64) << 8 | (*c as u64) << 16,
+        _ => 0,
     }
 }
 
-/// [`fingerprint`] as a `const fn` (for the static table, and for short names): the
-/// first eight bytes in order and the last eight in reverse order, zero-padded.
-const fn fingerprint_const(name: &[u8]) -> u32 {
-    let n = name.len();
-    let (mut head, mut tail) = ([0u8; 8], [0u8; 8]);
-    let mut i = 0;
-    while i < 8 && i < n {
-        head[i] = name[i];
-        tail[i] = name[n - 1 - i];
-        i += 1;
-    }
-    mix(u64::from_le_bytes(head), u64::from_le_bytes(tail), n)
+/// Sets the ASCII case bit of every byte.
+#[inline]
+const fn fold(x: u64) -> u64 {
+    x | 0x2020_2020_2020_2020
 }
 
 #[inline]
-const fn mix(head: u64, tail: u64, n: usize) -> u32 {
-    const CASE: u64 = 0x2020_2020_2020_2020;
+const fn mix(x: u64, n: usize) -> u32 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let x = ((head | CASE) ^ (tail | CASE).rotate_left(29) ^ (n as u64)).wrapping_mul(K);
-    (x >> 32) as u32
+    ((x ^ n as u64).wrapping_mul(K) >> 32) as u32
 }
 
 /// ASCII-case-insensitive equality, as a plain loop: header names are short, and the
@@ -169,6 +211,44 @@ const fn mix(head: u64, tail: u64, n: usize) -> u32 {
 pub(crate) fn eq_name(a: &[u8], b: &[u8]) -> bool {
     // Most names arrive in the case they are stored in.
     a == b || a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
+}
+
+/// `name` equals `known`, a name of [`NAMES`] (ASCII letters and `-` only), but for
+/// the case of letters; eight bytes at a time. A byte of `name` may differ from the
+/// byte of `known` in the case bit (0x20) only, and only where `known` has a letter
+/// (bit 0x40 set): exactly ASCII case-insensitive equality, whatever `name` holds.
+#[inline]
+fn eq_static(known: &[u8], name: &[u8]) -> bool {
+    #[inline]
+    fn word_eq(known: u64, name: u64) -> bool {
+        let case_bits = (known & 0x4040_4040_4040_4040) >> 1;
+        (known ^ name) & !case_bits == 0
+    }
+    let n = known.len();
+    if n != name.len() {
+        return false;
+    }
+    if n < 8 {
+        let word = |b: &[u8]| match (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+            (Some(head), Some(tail)) => {
+                u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*tail)) << 32
+            }
+            _ => short_word(b),
+        };
+        return word_eq(word(known), word(name));
+    }
+    let (known_words, name_words) = (known.chunks_exact(8), name.chunks_exact(8));
+    let all_words = known_words.zip(name_words).all(|(k, b)| {
+        match (k.first_chunk::<8>(), b.first_chunk::<8>()) {
+            (Some(k), Some(b)) => word_eq(u64::from_le_bytes(*k), u64::from_le_bytes(*b)),
+            _ => false,
+        }
+    });
+    all_words
+        && match (known.last_chunk::<8>(), name.last_chunk::<8>()) {
+            (Some(k), Some(b)) => word_eq(u64::from_le_bytes(*k), u64::from_le_bytes(*b)),
+            _ => false,
+        }
 }
 
 /// The fingerprints of [`NAMES`].
@@ -186,14 +266,23 @@ static FINGERPRINTS: [u32; NAMES.len()] = {
 /// without regard to ASCII case.
 #[inline]
 pub(crate) fn lookup_static(name: &[u8], hash: u32) -> Option<u16> {
-    let &(start, end) = BUCKETS.get(name.len())?;
-    let range = usize::from(start)..usize::from(end);
-    let (known, hashes) = (NAMES.get(range.clone())?, FINGERPRINTS.get(range)?);
-    known
-        .iter()
-        .zip(hashes)
-        .position(|(known, &h)| h == hash && eq_name(known.as_bytes(), name))
-        .map(|i| u16::from(start) + i as u16)
+    let mut slot = slot_of(hash);
+    loop {
+        let id = usize::from(*TABLE.get(slot % 256)?);
+        let i = id.checked_sub(1)?;
+        if FINGERPRINTS.get(i) == Some(&hash) && eq_static(NAMES.get(i)?.as_bytes(), name) {
+            return Some(i as u16);
+        }
+        slot += 1;
+    }
+}
+
+/// `name` is the name at `id` in the static table, in any case.
+#[inline]
+pub(crate) fn is_static(id: u16, name: &[u8]) -> bool {
+    NAMES
+        .get(usize::from(id))
+        .is_some_and(|known| eq_static(known.as_bytes(), name))
 }
 
 /// The normalised name at `id` in the static table.
@@ -214,6 +303,18 @@ pub(crate) fn is_normalized(name: &[u8]) -> bool {
         upper = b == b'-';
         ok
     })
+}
+
+/// Re-cases an ASCII `name` to its normalised form where it is.
+pub(crate) fn normalize_in_place(name: &mut str) {
+    name.make_ascii_lowercase();
+    let mut upper = true;
+    for i in 0..name.len() {
+        if upper && let Some(first) = name.get_mut(i..i + 1) {
+            first.make_ascii_uppercase();
+        }
+        upper = name.as_bytes().get(i) == Some(&b'-');
+    }
 }
 
 /// Appends the normalised form of `name` (ASCII letters re-cased, anything else kept)
@@ -280,7 +381,6 @@ mod tests {
     fn table_is_normalized_sorted_and_found() {
         for (i, name) in NAMES.iter().enumerate() {
             assert_eq!(python_normalize(name), *name);
-            assert!(name.len() <= MAX_LEN);
             let find = |n: &str| lookup_static(n.as_bytes(), fingerprint(n.as_bytes()));
             assert_eq!(find(name), Some(i as u16));
             assert_eq!(find(&name.to_ascii_lowercase()), Some(i as u16));
@@ -311,8 +411,36 @@ mod tests {
             );
         }
         assert!(eq_name(b"Content-Type", b"content-TYPE"));
+        for name in [
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghijklmnop",
+        ] {
+            let n = name.as_bytes();
+            assert_eq!(fingerprint(n), fingerprint_const(n), "{name}");
+        }
         assert!(!eq_name(b"Content-Type", b"Content-Typo"));
         assert!(!eq_name(b"a", b"ab"));
+        // eq_static is eq_name for the static names, whatever the other side holds.
+        for known in NAMES {
+            let k = known.as_bytes();
+            for i in 0..k.len() {
+                for b in 0..=255u8 {
+                    let mut other = k.to_vec();
+                    other[i] = b;
+                    assert_eq!(
+                        eq_static(k, &other),
+                        eq_name(k, &other),
+                        "{known} {i} {b:#x}"
+                    );
+                }
+            }
+            assert!(!eq_static(k, &k[1..]));
+        }
     }
 
     #[test]
@@ -333,6 +461,9 @@ mod tests {
                 is_normalized(name.as_bytes()),
                 python_normalize(name) == name
             );
+            let mut in_place = name.to_owned();
+            normalize_in_place(&mut in_place);
+            assert_eq!(in_place, python_normalize(name), "{name}");
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Reading header blocks and header lines: Tornado's `HTTPHeaders.parse` and
 //! `parse_line`, with 6.5's checks.
 
-use super::{HTTPHeaders, Mode};
+use super::{HTTPHeaders, Mode, NONE, Span};
 use crate::abnf;
 use crate::error::{Error, Result, py_repr};
 
@@ -18,19 +18,6 @@ fn strip_eol(line: &str) -> &str {
     line.strip_suffix('\r').unwrap_or(line)
 }
 
-/// True when all eight bytes of `x` are in 0x20..=0x7E.
-#[inline]
-fn printable_ascii(x: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte below 0x20 (the borrow trick is exact for "is there any").
-    let low = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-    // A 0x7F byte: a zero byte in x ^ 0x7F...
-    let del = x ^ (ONES * 0x7f);
-    let del = del.wrapping_sub(ONES) & !del & HIGH;
-    (low | del | (x & HIGH)) == 0
-}
-
 /// Where the parts of a simple header line are (byte offsets).
 struct SimpleLine {
     colon: usize,
@@ -40,31 +27,22 @@ struct SimpleLine {
     next: usize,
 }
 
-/// Reads the line at `pos` if it is `token ":" [ws] field-value [ws]` followed by CRLF,
-/// LF or the end of the text; `None` for anything else.
+/// Reads the line at `pos` if it is `name ":" [ws] field-value [ws]` followed by CRLF,
+/// LF or the end of the text, where `name` is printable ASCII (it is a simple line if
+/// `name` is a token, which the caller checks); `None` for anything else.
 #[inline]
 fn scan_simple_line(b: &[u8], pos: usize) -> Option<SimpleLine> {
-    let mut i = pos;
-    while b.get(i).is_some_and(|&c| abnf::TCHAR[usize::from(c)]) {
-        i += 1;
-    }
-    if i == pos || b.get(i) != Some(&b':') {
+    let colon = abnf::find_colon(b, pos);
+    if colon == pos || b.get(colon) != Some(&b':') {
         return None;
     }
-    let colon = i;
     let mut j = colon + 1;
     while matches!(b.get(j), Some(b' ' | b'\t')) {
         j += 1;
     }
     let value_start = j;
     loop {
-        // Eight bytes at a time while they are all printable ASCII.
-        while let Some(word) = b.get(j..j + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
-            if !printable_ascii(u64::from_le_bytes(word)) {
-                break;
-            }
-            j += 8;
-        }
+        j = abnf::skip_printable(b, j);
         match b.get(j) {
             Some(&c) if abnf::FIELD_BYTE_UTF8[usize::from(c)] => j += 1,
             _ => break,
@@ -154,18 +132,51 @@ impl HTTPHeaders {
     /// one pass that checks as it goes. Any other line (empty, folded, malformed) goes
     /// through [`parse_line_with`](Self::parse_line_with), which gives it the same
     /// meaning, so the result is that of reading every line that way.
+    ///
+    /// The text is copied into the header set's buffer once, and the names and values
+    /// of simple lines are spans of that copy.
     fn parse_fast(&mut self, text: &str) -> Result<()> {
+        self.wire_broken = true;
+        let base = self.text.len();
+        self.text.push_str(text);
+        let too_large = || Error::input("HTTP headers too large");
+        let end = u32::try_from(self.text.len()).map_err(|_| too_large())?;
+        if end == NONE {
+            return Err(too_large());
+        }
+        // Offsets into `text` fit in u32 from here on.
+        let span = |start: usize, end: usize| Span {
+            start: (base + start) as u32,
+            end: (base + end) as u32,
+        };
         let bytes = text.as_bytes();
         let mut pos = 0;
         while pos < bytes.len() {
+            // An empty line (the end of a head) is skipped, as parse_line skips it.
+            match (bytes.get(pos), bytes.get(pos + 1)) {
+                (Some(b'\n'), _) => {
+                    pos += 1;
+                    continue;
+                }
+                (Some(b'\r'), Some(b'\n')) => {
+                    pos += 2;
+                    continue;
+                }
+                _ => {}
+            }
             if let Some(line) = scan_simple_line(bytes, pos) {
                 let name = text.get(pos..line.colon).unwrap_or_default();
-                let value = text
-                    .get(line.value_start..line.value_end)
-                    .unwrap_or_default();
-                self.push_checked(name, value)?;
-                pos = line.next;
-            } else {
+                let pushed = self.push_in_place(
+                    name,
+                    span(pos, line.colon),
+                    span(line.value_start, line.value_end),
+                )?;
+                if pushed {
+                    pos = line.next;
+                    continue;
+                }
+            }
+            {
                 let end = bytes
                     .get(pos..)
                     .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
@@ -234,22 +245,6 @@ impl HTTPHeaders {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn printable_words() {
-        for b in 0..=255u8 {
-            for pos in 0..8 {
-                let mut word = *b"abcdefgh";
-                word[pos] = b;
-                let want = (0x20..=0x7e).contains(&b);
-                assert_eq!(
-                    printable_ascii(u64::from_le_bytes(word)),
-                    want,
-                    "{b:#x} at {pos}"
-                );
-            }
-        }
-    }
 
     #[test]
     fn eol_like_python() {
