@@ -439,7 +439,11 @@ fn translated_formats_that_do_not_fit_are_errors() {
     let mut t = Translations::new();
     t.load_translations(data("csv_dates")).unwrap();
     let eo = t.get("eo");
-    let now = Utc::now();
+    // At noon, 25 hours back is always yesterday (near midnight it is the day before).
+    let now = NaiveDate::from_ymd_opt(2026, 1, 15)
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .unwrap()
+        .and_utc();
     let err = eo
         .format_date_at(now - TimeDelta::hours(25), now, 0, true, false, false)
         .unwrap_err();
