@@ -133,6 +133,11 @@ impl<C: RequestCallback> HTTPMessageDelegate for CallableMessage<C> {
             return;
         };
         request.body = std::mem::take(&mut self.body).freeze();
+        // Without a body and a Content-Type (a GET) the parser has nothing to do.
+        if request.body.is_empty() && request.headers.get("Content-Type").is_none() {
+            self.callback.call(request);
+            return;
+        }
         if let Err(error) = request.parse_body() {
             // Tornado logs this once, with the request, and answers 400.
             log::warn!(target: "tornado.general", "Invalid body from {}: {error}", self.connection.context());
@@ -182,7 +187,7 @@ pub fn respond(
         code,
         reason: tornado_httputil::responses(code)
             .unwrap_or("Unknown")
-            .to_owned(),
+            .into(),
     });
     connection.write_headers(&status, headers, Some(body))?;
     connection.finish()

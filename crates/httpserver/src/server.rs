@@ -1,5 +1,6 @@
 //! `HTTPServer`: a `TCPServer` whose connections speak HTTP/1.x.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
@@ -84,7 +85,7 @@ impl HTTPServerOptions {
 struct Shared<D> {
     delegate: D,
     params: Rc<HTTP1ConnectionParameters>,
-    protocol: String,
+    protocol: Cow<'static, str>,
     /// `Some` with `xheaders`.
     trusted: Option<Rc<[TrustedProxy]>>,
     connections: RefCell<HashMap<u64, ConnectionHandle>>,
@@ -322,13 +323,13 @@ impl<D: HTTPServerConnectionDelegate + 'static> HTTPServer<D> {
 
     /// A server with `options`. TLS files are read now: a missing or bad one is an error.
     pub fn with_options(delegate: D, options: HTTPServerOptions) -> Result<Self> {
-        let protocol = options.protocol.clone().unwrap_or_else(|| {
-            if options.ssl_options.is_some() {
-                "https".to_owned()
-            } else {
-                "http".to_owned()
-            }
-        });
+        let protocol = match options.protocol.as_deref() {
+            Some("http") => Cow::Borrowed("http"),
+            Some("https") => Cow::Borrowed("https"),
+            Some(other) => Cow::Owned(other.to_owned()),
+            None if options.ssl_options.is_some() => Cow::Borrowed("https"),
+            None => Cow::Borrowed("http"),
+        };
         let shared = Rc::new(Shared {
             delegate,
             params: Rc::new(options.connection_parameters()),

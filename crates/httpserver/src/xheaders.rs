@@ -2,6 +2,7 @@
 //! (Tornado's `_HTTPRequestContext._apply_xheaders` and `_ProxyAdapter`).
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 use std::rc::Rc;
@@ -124,8 +125,10 @@ pub(crate) fn apply(
         .or_else(|| forwarded.iter().rev().find_map(|f| f.proto.clone()));
     if let Some(proto) = proto {
         let last = proto.rsplit(',').next().unwrap_or_default().trim();
-        if last == "http" || last == "https" {
-            context.protocol = last.to_owned();
+        match last {
+            "http" => context.protocol = Cow::Borrowed("http"),
+            "https" => context.protocol = Cow::Borrowed("https"),
+            _ => {}
         }
     }
     context
@@ -310,7 +313,7 @@ mod tests {
         let headers = HTTPHeaders::parse(headers).unwrap();
         let trusted: Vec<TrustedProxy> = trusted.iter().map(|t| t.parse().unwrap()).collect();
         let c = apply(&context(), &headers, &trusted);
-        (c.remote_ip, c.protocol)
+        (c.remote_ip, c.protocol.into_owned())
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! [`HTTPConnection`].
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -38,8 +39,9 @@ pub struct ConnectionContext {
     /// The peer's address: an IP for TCP, `"0.0.0.0"` for a Unix socket (Tornado's
     /// `request.remote_ip`; the server's `xheaders` may replace it per request).
     pub remote_ip: String,
-    /// `"http"` or `"https"`.
-    pub protocol: String,
+    /// `"http"` or `"https"` (borrowed, so that copying it into each request costs
+    /// nothing).
+    pub protocol: Cow<'static, str>,
     /// The peer's socket address, for TCP.
     pub address: Option<SocketAddr>,
 }

@@ -1,5 +1,6 @@
 //! `HTTPServerRequest`: one HTTP request as a server sees it, and the `Host` rules.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::OnceLock;
@@ -115,7 +116,7 @@ pub struct HTTPServerRequest {
     pub remote_ip: Option<String>,
     /// `"http"` or `"https"`, set by the server (from `X-Scheme` /
     /// `X-Forwarded-Proto` when `xheaders` is on).
-    pub protocol: String,
+    pub protocol: Cow<'static, str>,
     /// The requested host: the `Host` header, or `127.0.0.1` for HTTP/1.0 without one.
     pub host: String,
     /// The host lower-cased, without the port.
@@ -148,17 +149,23 @@ impl HTTPServerRequest {
     ) -> Result<Self> {
         let uri = uri.into();
         let host = validate_host_header(&headers, version)?.to_owned();
-        let host_name = split_host_and_port(&host.to_ascii_lowercase()).0.to_owned();
+        // Tornado splits the lower-cased host; lower-casing ASCII moves no ':', so
+        // splitting first and lower-casing the name alone gives the same.
+        let host_name = split_host_and_port(&host).0.to_ascii_lowercase();
         let query = uri.split_once('?').map_or("", |(_, q)| q);
         // Non-strict parsing does not fail.
-        let arguments = parse_qs_bytes(query, true, false).unwrap_or_default();
+        let arguments = if query.is_empty() {
+            Arguments::new()
+        } else {
+            parse_qs_bytes(query, true, false).unwrap_or_default()
+        };
         Ok(HTTPServerRequest {
             method,
             version,
             headers,
             body: Bytes::new(),
             remote_ip: None,
-            protocol: String::from("http"),
+            protocol: Cow::Borrowed("http"),
             host,
             host_name,
             query_arguments: arguments.clone(),

@@ -1,5 +1,6 @@
 //! HTTP/1 start lines: `RequestStartLine`, `ResponseStartLine` and their parsers.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use http::{Method, StatusCode};
@@ -139,8 +140,10 @@ pub struct ResponseStartLine {
     /// The status code: any three digits, as Tornado reads it (`000` included, which
     /// `http::StatusCode` refuses; see [`ResponseStartLine::status`]).
     pub code: u16,
-    /// The reason phrase; empty when the line had none (Tornado gives `None`).
-    pub reason: String,
+    /// The reason phrase; empty when the line had none (Tornado gives `None`). A
+    /// server usually writes a static phrase (`responses(code)`), so no allocation is
+    /// needed for it.
+    pub reason: Cow<'static, str>,
 }
 
 impl ResponseStartLine {
@@ -311,7 +314,7 @@ fn latin1_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 /// ```
 /// use tornado_httputil::{parse_response_start_line, HTTPVersion};
 /// let line = parse_response_start_line("HTTP/1.1 200 OK").unwrap();
-/// assert_eq!((line.version, line.code, line.reason.as_str()), (HTTPVersion::HTTP_11, 200, "OK"));
+/// assert_eq!((line.version, line.code, &*line.reason), (HTTPVersion::HTTP_11, 200, "OK"));
 /// assert_eq!(parse_response_start_line("HTTP/1.1 204 ").unwrap().reason, "");
 /// assert!(parse_response_start_line("HTTP/1.1 200").is_err());
 /// ```
@@ -343,11 +346,11 @@ fn parse_response(line: &[u8], latin1: bool) -> Result<ResponseStartLine> {
     }
     let version = check_version(version)?;
     let code = code.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
-    let reason = if latin1 {
+    let reason = Cow::Owned(if latin1 {
         latin1_text(reason).into_owned()
     } else {
         String::from_utf8_lossy(reason).into_owned()
-    };
+    });
     Ok(ResponseStartLine {
         version,
         code,

@@ -251,9 +251,10 @@ pub fn qs_to_qsl<V>(qs: &IndexMap<String, Vec<V>>) -> impl Iterator<Item = (&str
 pub fn split_host_and_port(netloc: &str) -> (&str, Option<u16>) {
     // Python's `$` also matches before one final newline.
     let body = netloc.strip_suffix('\n').unwrap_or(netloc);
-    if let Some((host, port)) = body.rsplit_once(':') {
+    if let Some(colon) = body.bytes().rposition(|b| b == b':') {
+        let (host, port) = (&body[..colon], &body[colon + 1..]);
         let digits = !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
-        if digits && !host.is_empty() && !host.contains('\n') {
+        if digits && !host.is_empty() && !host.as_bytes().contains(&b'\n') {
             return (host, port.parse().ok());
         }
     }

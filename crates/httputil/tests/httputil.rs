@@ -753,7 +753,7 @@ fn parse_request_start_line_test() {
 fn start_line_doctests() {
     let r = parse_response_start_line("HTTP/1.1 200 OK").unwrap();
     assert_eq!(
-        (r.version, r.code, r.reason.as_str()),
+        (r.version, r.code, &*r.reason),
         (HTTPVersion::HTTP_11, 200, "OK")
     );
     // 6.5: strict request lines.
