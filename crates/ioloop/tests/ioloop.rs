@@ -18,13 +18,22 @@ use util::{LIMIT, is_open, is_open_raw, new_loop, raise_fd_limit, run, socketpai
 macro_rules! on_every_backend {
     ($($name:ident),* $(,)?) => {
         mod epoll {
-            $(#[test] fn $name() { super::$name(tornado_ioloop::PollerKind::Epoll) })*
+            $(#[test] fn $name() {
+                let _fds = crate::util::descriptors(stringify!($name));
+                super::$name(tornado_ioloop::PollerKind::Epoll)
+            })*
         }
         mod poll {
-            $(#[test] fn $name() { super::$name(tornado_ioloop::PollerKind::Poll) })*
+            $(#[test] fn $name() {
+                let _fds = crate::util::descriptors(stringify!($name));
+                super::$name(tornado_ioloop::PollerKind::Poll)
+            })*
         }
         mod select {
-            $(#[test] fn $name() { super::$name(tornado_ioloop::PollerKind::Select) })*
+            $(#[test] fn $name() {
+                let _fds = crate::util::descriptors(stringify!($name));
+                super::$name(tornado_ioloop::PollerKind::Select)
+            })*
         }
     };
 }
@@ -824,12 +833,20 @@ fn periodic_callback_skips_missed_calls(kind: PollerKind) {
     periodic.stop();
     assert!(!periodic.is_running());
     let starts = starts.borrow();
-    for pair in starts.windows(2) {
-        let gap = pair[1] - pair[0];
-        // Calls are never bunched: after a 30 ms call the next falls on the next
-        // multiple of the period, 40 ms after the start.
-        assert!(gap >= Duration::from_millis(39), "gap {gap:?}");
-    }
+    let gaps: Vec<Duration> = starts.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    // Calls are never bunched: after a 30 ms call the next falls on the next multiple
+    // of the period, 40 ms after the start. A call that starts late (a busy machine)
+    // shortens the gap before the next one, so only the overlap is checked for every
+    // gap, and the full 40 ms for one of them. (`next_time`'s unit tests check the
+    // arithmetic exactly.)
+    assert!(
+        gaps.iter().all(|gap| *gap >= Duration::from_millis(30)),
+        "{gaps:?}"
+    );
+    assert!(
+        gaps.iter().any(|gap| *gap >= Duration::from_millis(39)),
+        "{gaps:?}"
+    );
     io_loop.close(false).unwrap();
 }
 

@@ -5,12 +5,36 @@
 use std::future::Future;
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use tornado_ioloop::{IOLoop, PollerKind};
 
 /// Every test's upper bound: a test that would hang fails after this instead.
 pub const LIMIT: Duration = Duration::from_secs(10);
+
+/// Tests that open descriptors by the thousand run alone: the tests of the same binary
+/// run on parallel threads of one process, and a select loop created meanwhile would
+/// get descriptors above `FD_SETSIZE` and refuse them.
+static DESCRIPTORS: RwLock<()> = RwLock::new(());
+
+/// What [`descriptors`] holds for the length of a test.
+#[derive(Debug)]
+pub enum DescriptorGuard {
+    /// An ordinary test: any number run together.
+    Shared(RwLockReadGuard<'static, ()>),
+    /// A test that opens thousands of descriptors: it runs alone.
+    Alone(RwLockWriteGuard<'static, ()>),
+}
+
+/// The guard the test `name` holds while it runs.
+pub fn descriptors(name: &str) -> DescriptorGuard {
+    if name.contains("thousand") {
+        DescriptorGuard::Alone(DESCRIPTORS.write().unwrap_or_else(PoisonError::into_inner))
+    } else {
+        DescriptorGuard::Shared(DESCRIPTORS.read().unwrap_or_else(PoisonError::into_inner))
+    }
+}
 
 /// A loop on the given backend.
 pub fn new_loop(kind: PollerKind) -> IOLoop {
