@@ -173,10 +173,17 @@ fn multi_of_nothing_is_empty() {
 fn multi_returns_the_first_error_and_the_rest_run_on() {
     let finished = Rc::new(Cell::new(0));
     let counter = finished.clone();
+    // Children 2 and 3 wait for `release`, set only once the error is back: however
+    // late the loop runs, they are still running when `multi` returns.
+    let release = tornado_ioloop::locks::Event::new();
     let outcome = run(async move {
         let children = (0..4u64).map(|i| {
             let counter = counter.clone();
+            let release = release.clone();
             async move {
+                if i >= 2 {
+                    release.wait().await;
+                }
                 sleep(Duration::from_millis(5 * i)).await;
                 counter.set(counter.get() + 1);
                 if i == 1 {
@@ -189,11 +196,12 @@ fn multi_returns_the_first_error_and_the_rest_run_on() {
         let outcome = multi(children).await;
         // The first error came back while children 2 and 3 were still running.
         let at_error = counter.get();
+        release.set();
         sleep(Duration::from_millis(40)).await;
         (outcome, at_error, counter.get())
     });
     assert_eq!(outcome.0, Err("child 1 failed".to_owned()));
-    assert!(outcome.1 < 4);
+    assert_eq!(outcome.1, 2);
     assert_eq!(outcome.2, 4);
     assert_eq!(finished.get(), 4);
 }
