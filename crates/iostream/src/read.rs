@@ -394,11 +394,18 @@ impl Inner {
             if self.state.borrow().closed {
                 return Poll::Ready(Err(self.closed_error()));
             }
+            if self.poll_read_ready(cx).is_pending() {
+                return Poll::Pending;
+            }
             let (result, wants_flush) = match self.io.borrow_mut().as_mut() {
-                Some(io) => (
-                    io.transport.read(&mut buf[*filled..]),
-                    io.transport.wants_flush(),
-                ),
+                Some(io) => {
+                    let want = buf.len() - *filled;
+                    let result = io.transport.read(&mut buf[*filled..]);
+                    if let Ok(n) = result {
+                        io.note_read(n, want);
+                    }
+                    (result, io.transport.wants_flush())
+                }
                 None => (Ok(0), false),
             };
             if wants_flush {
