@@ -169,19 +169,23 @@ impl Inner {
         loop {
             let result = {
                 let state = self.state.borrow();
-                if state.queue.is_empty() {
-                    break;
-                }
-                let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-                let mut count = 0;
-                for chunk in state.queue.iter().take(MAX_IOVECS) {
-                    slices[count] = IoSlice::new(chunk);
-                    count += 1;
-                }
-                match self.io.borrow_mut().as_mut() {
-                    Some(io) if count == 1 => io.transport.write(&slices[0]),
-                    Some(io) => io.transport.write_vectored(&slices[..count]),
-                    None => return false,
+                let mut io = self.io.borrow_mut();
+                let Some(io) = io.as_mut() else {
+                    return false;
+                };
+                match state.queue.len() {
+                    0 => break,
+                    // The common case (one message) without building an iovec array.
+                    1 => io.transport.write(&state.queue[0]),
+                    _ => {
+                        let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+                        let mut count = 0;
+                        for chunk in state.queue.iter().take(MAX_IOVECS) {
+                            slices[count] = IoSlice::new(chunk);
+                            count += 1;
+                        }
+                        io.transport.write_vectored(&slices[..count])
+                    }
                 }
             };
             match result {
