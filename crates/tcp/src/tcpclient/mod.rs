@@ -217,11 +217,23 @@ where
     F: Fn(SocketAddr) -> Fut,
     Fut: Future<Output = tornado_iostream::Result<IOStream>> + 'static,
 {
+    if let ([address], None) = (&addresses[..], deadline) {
+        // One address and no deadline: nothing to race, nothing to time (the short timer
+        // only ever starts a second family). The outcome is the one the connector gives.
+        let address = *address;
+        return match connect(address).await {
+            Ok(stream) => Outcome::Connected(address, stream),
+            Err(err) => Outcome::Failed(vec![(address, err)]),
+        };
+    }
     let mut connector: Connector<SocketAddr, IOStream, tornado_iostream::Error> =
         Connector::new(addresses);
     connector.start();
     let mut attempts: Vec<(usize, Attempt)> = Vec::with_capacity(2);
-    let mut timer: Option<Sleep> = Some(sleep(INITIAL_CONNECT_TIMEOUT));
+    // The short timer starts the second family: without one, it has nothing to do.
+    let mut timer: Option<Sleep> = connector
+        .has_secondary()
+        .then(|| sleep(INITIAL_CONNECT_TIMEOUT));
     let mut overall: Option<Sleep> = deadline.map(sleep_until);
     poll_fn(move |cx| {
         loop {
