@@ -8,9 +8,10 @@
 //! ## Features
 //!
 //! - `tls` (on by default): TLS streams, servers and clients (Tornado's `SSLIOStream` and
-//!   `ssl_options`), with rustls on the ring provider; it turns on `tornado-iostream/tls`.
-//!   `tornado-tcp` needs TLS for its `ssl_options`, so today it stays compiled in even
-//!   with `default-features = false`.
+//!   `ssl_options`), with rustls on the ring provider; it turns on the `tls` features of
+//!   `tornado-iostream` and `tornado-tcp`. The workspace still takes `tornado-tcp` with its
+//!   default features (`tornado-httpserver` uses its `ssl_options`), so today TLS stays
+//!   compiled in even with `default-features = false`.
 
 pub use tornado_escape as escape;
 pub use tornado_http1 as http1;
