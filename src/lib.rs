@@ -4,6 +4,14 @@
 //! name a Tornado user knows (`tornado::ioloop`, `tornado::locks`, `tornado::web`, ...).
 //! Each module is its own crate in `crates/`; this one only gathers them. The crate map and
 //! what works today are in the README.
+//!
+//! ## Features
+//!
+//! - `tls` (on by default): TLS streams, servers and clients (Tornado's `SSLIOStream` and
+//!   `ssl_options`), with rustls on the ring provider; it turns on the `tls` features of
+//!   `tornado-iostream` and `tornado-tcp`. The workspace still takes `tornado-tcp` with its
+//!   default features (`tornado-httpserver` uses its `ssl_options`), so today TLS stays
+//!   compiled in even with `default-features = false`.
 
 pub use tornado_escape as escape;
 pub use tornado_http1 as http1;

@@ -18,21 +18,29 @@ pub(crate) async fn connect_tcp(
 ) -> Result<IOStream> {
     let socket = connecting_socket(address, source)?;
     let io_loop = IOLoop::current();
-    {
-        let registration = Registration::new(&io_loop, std::os::fd::AsRawFd::as_raw_fd(&socket))?;
-        registration.clear_ready(Events::WRITE);
-        // Writable means the connection attempt finished, one way or the other.
-        std::future::poll_fn(|cx| match registration.poll_ready(cx, Events::WRITE) {
-            Poll::Ready(result) => Poll::Ready(result.map(drop)),
-            Poll::Pending => Poll::Pending,
-        })
-        .await?;
-    }
+    // One registration for the whole life of the socket: the wait for the connection puts
+    // the descriptor in the poller's set, and the stream keeps it there (taking it out and
+    // putting it back in would cost two epoll_ctl(2) per connection).
+    let registration = Registration::new(&io_loop, std::os::fd::AsRawFd::as_raw_fd(&socket))?;
+    // A socket still connecting has nothing to read either: the stream's first read waits
+    // for the peer's data instead of trying a recv(2) that would fail with EAGAIN.
+    registration.clear_ready(Events::READ | Events::WRITE);
+    // Writable means the connection attempt finished, one way or the other.
+    std::future::poll_fn(|cx| match registration.poll_ready(cx, Events::WRITE) {
+        Poll::Ready(result) => Poll::Ready(result.map(drop)),
+        Poll::Pending => Poll::Pending,
+    })
+    .await?;
     if let Some(err) = socket.take_error()? {
         return Err(err.into());
     }
     let stream: TcpStream = socket.into();
-    IOStream::with_loop(&io_loop, Box::new(stream), options)
+    Ok(IOStream::with_registration(
+        &io_loop,
+        registration,
+        Box::new(stream),
+        options,
+    ))
 }
 
 /// A non-blocking socket with a connection to `address` under way.

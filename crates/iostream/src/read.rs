@@ -85,11 +85,17 @@ fn take(state: &mut State, n: usize) -> Bytes {
 
 /// Satisfies `want` from the buffer if it can: `None` means more data is needed.
 fn satisfy(state: &mut State, want: &mut Want<'_>) -> Option<Result<Bytes>> {
+    Some(find(want, &state.buffer)?.map(|end| take(state, end)))
+}
+
+/// Where the data that satisfies `want` ends in `buffer`, if it is there: `None` means
+/// more data is needed.
+fn find(want: &mut Want<'_>, buffer: &[u8]) -> Option<Result<usize>> {
     match want {
         Want::Bytes { n, partial } => {
-            let available = state.buffer.len();
+            let available = buffer.len();
             if available >= *n || (*partial && available > 0) {
-                Some(Ok(take(state, (*n).min(available))))
+                Some(Ok((*n).min(available)))
             } else {
                 None
             }
@@ -99,7 +105,6 @@ fn satisfy(state: &mut State, want: &mut Want<'_>) -> Option<Result<Bytes>> {
             max,
             searched,
         } => {
-            let buffer = &state.buffer[..];
             // Only the bytes not searched before, plus a delimiter's length of overlap.
             let start = searched.saturating_sub(delimiter.len().saturating_sub(1));
             let found = memchr::memmem::find(&buffer[start.min(buffer.len())..], delimiter)
@@ -115,11 +120,11 @@ fn satisfy(state: &mut State, want: &mut Want<'_>) -> Option<Result<Bytes>> {
                 })));
             }
             *searched = buffer.len();
-            found.map(|end| Ok(take(state, end)))
+            found.map(Ok)
         }
         Want::Regex { regex, max } => {
-            let found = regex.find(&state.buffer).map(|m| m.end());
-            let size = found.unwrap_or(state.buffer.len());
+            let found = regex.find(buffer).map(|m| m.end());
+            let size = found.unwrap_or(buffer.len());
             if max.is_some_and(|max| size > max) {
                 return Some(Err(Error::Unsatisfiable(UnsatisfiableReadError {
                     message: format!(
@@ -129,7 +134,7 @@ fn satisfy(state: &mut State, want: &mut Want<'_>) -> Option<Result<Bytes>> {
                     ),
                 })));
             }
-            found.map(|end| Ok(take(state, end)))
+            found.map(Ok)
         }
         Want::UntilClose => None,
     }
@@ -165,8 +170,9 @@ impl Inner {
                     });
                 }
             }
-            match self.fill(cx) {
-                Poll::Ready(Ok(())) => {}
+            match self.fill(cx, Some(want)) {
+                Poll::Ready(Ok(Some(bytes))) => return Poll::Ready(Ok(bytes)),
+                Poll::Ready(Ok(None)) => {}
                 Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
                 Poll::Pending => return Poll::Pending,
             }
@@ -179,12 +185,21 @@ impl Inner {
     /// Reads once from the transport into the buffer. `Ready(Ok)` when something changed
     /// (data, end of stream, an error that closed the stream); `Pending` with the task
     /// registered for readability when there is nothing to read.
-    pub(crate) fn fill(self: &Rc<Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+    ///
+    /// With a `want`, and nothing buffered, data that satisfies it is returned at once
+    /// (`Ready(Ok(Some))`), copied once out of the scratch buffer; only what is left over
+    /// goes into the stream's buffer.
+    pub(crate) fn fill(
+        self: &Rc<Self>,
+        cx: &mut Context<'_>,
+        want: Option<&mut Want<'_>>,
+    ) -> Poll<Result<Option<Bytes>>> {
         if self.poll_read_ready(cx).is_pending() {
             return Poll::Pending;
         }
         let chunk = self.options.read_chunk_size.max(1);
         let mut wants_flush = false;
+        let mut taken = None;
         let outcome = SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             if scratch.len() < chunk {
@@ -199,10 +214,24 @@ impl Inner {
                 io.note_read(n, chunk);
             }
             if let Ok(n @ 1..) = result {
-                self.state
-                    .borrow_mut()
-                    .buffer
-                    .extend_from_slice(&scratch[..n]);
+                let data = &scratch[..n];
+                let mut state = self.state.borrow_mut();
+                let end = match want {
+                    Some(want) if state.buffer.is_empty() => match find(want, data) {
+                        Some(Ok(end)) => Some(end),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match end {
+                    Some(end) => {
+                        taken = Some(Bytes::copy_from_slice(&data[..end]));
+                        if end < n {
+                            state.buffer.extend_from_slice(&data[end..]);
+                        }
+                    }
+                    None => state.buffer.extend_from_slice(data),
+                }
             }
             wants_flush = io.transport.wants_flush();
             result
@@ -215,7 +244,7 @@ impl Inner {
             Ok(0) => {
                 // The end of the stream: the peer closed (or we already had).
                 self.close(None);
-                Poll::Ready(Ok(()))
+                Poll::Ready(Ok(None))
             }
             Ok(_) => {
                 let size = self.state.borrow().buffer.len();
@@ -224,13 +253,15 @@ impl Inner {
                     self.close(None);
                     return Poll::Ready(Err(Error::ReadBufferFull(self.options.max_buffer_size)));
                 }
-                Poll::Ready(Ok(()))
+                Poll::Ready(Ok(taken))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => self.pend_read(cx).map(Ok),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Poll::Ready(Ok(())),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                self.pend_read(cx).map(|()| Ok(None))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Poll::Ready(Ok(None)),
             Err(e) => {
                 self.close(Some(e));
-                Poll::Ready(Ok(()))
+                Poll::Ready(Ok(None))
             }
         }
     }
@@ -394,11 +425,18 @@ impl Inner {
             if self.state.borrow().closed {
                 return Poll::Ready(Err(self.closed_error()));
             }
+            if self.poll_read_ready(cx).is_pending() {
+                return Poll::Pending;
+            }
             let (result, wants_flush) = match self.io.borrow_mut().as_mut() {
-                Some(io) => (
-                    io.transport.read(&mut buf[*filled..]),
-                    io.transport.wants_flush(),
-                ),
+                Some(io) => {
+                    let want = buf.len() - *filled;
+                    let result = io.transport.read(&mut buf[*filled..]);
+                    if let Ok(n) = result {
+                        io.note_read(n, want);
+                    }
+                    (result, io.transport.wants_flush())
+                }
                 None => (Ok(0), false),
             };
             if wants_flush {
@@ -466,7 +504,7 @@ async fn watch(weak: Weak<Inner>) {
                     return Poll::Pending;
                 }
             }
-            match inner.fill(cx) {
+            match inner.fill(cx, None) {
                 Poll::Ready(_) => continue,
                 Poll::Pending => {
                     // `fill` registered us as the reader; we are the watcher.

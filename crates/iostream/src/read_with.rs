@@ -221,8 +221,8 @@ impl Inner {
                 let error = self.state.borrow().error.clone();
                 return Poll::Ready(Err(Error::closed(error)));
             }
-            match self.fill(cx) {
-                Poll::Ready(Ok(())) => {}
+            match self.fill(cx, None) {
+                Poll::Ready(Ok(_)) => {}
                 Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
                 Poll::Pending => return Poll::Pending,
             }

@@ -168,7 +168,25 @@ impl IOStream {
         options: IOStreamOptions,
     ) -> Result<IOStream> {
         let registration = Registration::new(io_loop, transport.fd())?;
-        Ok(IOStream {
+        Ok(IOStream::with_registration(
+            io_loop,
+            registration,
+            transport,
+            options,
+        ))
+    }
+
+    /// A stream over `transport`, whose descriptor `registration` already watches (a
+    /// socket that waited on the loop for its connection keeps its place in the poller's
+    /// set, and what it knows about the descriptor's readiness).
+    pub(crate) fn with_registration(
+        io_loop: &IOLoop,
+        registration: Registration,
+        transport: Box<dyn Transport>,
+        options: IOStreamOptions,
+    ) -> IOStream {
+        debug_assert_eq!(registration.fd(), transport.fd());
+        IOStream {
             inner: Rc::new(Inner {
                 io_loop: io_loop.clone(),
                 options,
@@ -178,7 +196,7 @@ impl IOStream {
                 })),
                 state: RefCell::new(State::default()),
             }),
-        })
+        }
     }
 
     /// A stream over a connected TCP socket (made non-blocking), on the current loop.

@@ -33,9 +33,11 @@ pub trait Transport: std::fmt::Debug {
     }
 
     /// A read that returned less than it asked for leaves nothing to read until the
-    /// descriptor is readable again (true of plain sockets and pipes; not of TLS, whose
-    /// records can hold more than a read takes). The stream then waits for readiness
-    /// instead of trying a read that would fail with `WouldBlock`. False by default.
+    /// descriptor is readable again, and a write that took less than it was offered
+    /// leaves no room until it is writable again (true of plain sockets and pipes; not of
+    /// TLS, whose records can hold more than a read takes). The stream then waits for
+    /// readiness instead of trying a call that would fail with `WouldBlock`. False by
+    /// default.
     fn partial_read_drains(&self) -> bool {
         false
     }

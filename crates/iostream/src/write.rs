@@ -167,29 +167,48 @@ impl Inner {
     /// the socket is full (`WouldBlock`) and data remains.
     pub(crate) fn write_some(&self) -> bool {
         loop {
-            let result = {
+            let (result, full) = {
                 let state = self.state.borrow();
-                if state.queue.is_empty() {
-                    break;
+                let mut io = self.io.borrow_mut();
+                let Some(io) = io.as_mut() else {
+                    return false;
+                };
+                let (result, offered) = match state.queue.len() {
+                    0 => break,
+                    // The common case (one message) without building an iovec array.
+                    1 => (io.transport.write(&state.queue[0]), state.queue[0].len()),
+                    _ => {
+                        let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+                        let mut count = 0;
+                        let mut offered = 0;
+                        for chunk in state.queue.iter().take(MAX_IOVECS) {
+                            slices[count] = IoSlice::new(chunk);
+                            count += 1;
+                            offered += chunk.len();
+                        }
+                        (io.transport.write_vectored(&slices[..count]), offered)
+                    }
+                };
+                // A socket that took less than it was offered is full: wait for it to
+                // drain rather than try a write that would fail with EAGAIN.
+                let full =
+                    matches!(result, Ok(n) if n < offered) && io.transport.partial_read_drains();
+                if full {
+                    io.registration.clear_ready(Events::WRITE);
                 }
-                let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-                let mut count = 0;
-                for chunk in state.queue.iter().take(MAX_IOVECS) {
-                    slices[count] = IoSlice::new(chunk);
-                    count += 1;
-                }
-                match self.io.borrow_mut().as_mut() {
-                    Some(io) if count == 1 => io.transport.write(&slices[0]),
-                    Some(io) => io.transport.write_vectored(&slices[..count]),
-                    None => return false,
-                }
+                (result, full)
             };
             match result {
                 Ok(0) => {
                     self.close(Some(std::io::ErrorKind::WriteZero.into()));
                     return false;
                 }
-                Ok(n) => self.consume_written(n),
+                Ok(n) => {
+                    self.consume_written(n);
+                    if full {
+                        return true;
+                    }
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -244,6 +263,19 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// Before a write from the flusher: `Pending` (the task registered) if a short write
+    /// showed the socket full and it has not drained since; `Ready` to try the write.
+    fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
+        match self.io.borrow().as_ref() {
+            Some(io) if io.transport.partial_read_drains() && !io.transport.handshaking() => {
+                io.registration.poll_ready(cx, Events::WRITE).map(drop)
+            }
+            _ => Poll::Ready(()),
+        }
+    }
+}
+
 /// Starts the flusher task if it is not running.
 pub(crate) fn ensure_flusher(inner: &Rc<Inner>) {
     {
@@ -262,6 +294,10 @@ pub(crate) fn ensure_flusher(inner: &Rc<Inner>) {
             loop {
                 if inner.state.borrow().closed {
                     break;
+                }
+                if inner.poll_write_ready(cx).is_pending() {
+                    // A short write filled the socket: nothing to try until it drains.
+                    return Poll::Pending;
                 }
                 if !inner.write_some() {
                     let wants_flush = inner

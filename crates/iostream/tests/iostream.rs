@@ -167,6 +167,37 @@ fn buffered_data_still_satisfies_reads_after_the_peer_closes() {
     });
 }
 
+/// The socket that waited for its connection becomes the stream's, readiness and all:
+/// data the server sends before the client asks for anything is read, and after a
+/// short read the stream waits for the rest instead of missing it.
+#[test]
+fn a_connected_stream_reads_what_the_server_sends_first() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut peer, _) = listener.accept().unwrap();
+        peer.write_all(b"hello").unwrap();
+        let mut ask = [0u8; 3];
+        peer.read_exact(&mut ask).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        peer.write_all(b"world").unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        peer.write_all(b"!").unwrap();
+        ask
+    });
+    run(async move {
+        let client = IOStream::connect(address).await.unwrap();
+        assert_eq!(&client.read_bytes(5, false).await.unwrap()[..], b"hello");
+        client.write("ask").await.unwrap();
+        let mut buf = [0u8; 100];
+        let n = client.read_into(&mut buf, true).await.unwrap();
+        assert_eq!(&buf[..n], b"world");
+        let n = client.read_into(&mut buf, true).await.unwrap();
+        assert_eq!(&buf[..n], b"!");
+    });
+    assert_eq!(&server.join().unwrap(), b"ask");
+}
+
 #[test]
 fn read_into_fills_the_buffer_or_returns_partial() {
     run(async {

@@ -21,6 +21,8 @@
 //! one-contender-after-the-other runs can mislead. `ECHO_INTERLEAVED=9 cargo bench -p
 //! tornado-tcp --bench echo` instead runs 9 rounds in which the contenders take turns
 //! (in a rotating order), and prints each one's median rate and the ratios to tokio.
+//! `ECHO_ONLY="connections full/tokio"` (any part of a name) runs only the contenders whose
+//! names contain it, one after the other: for `strace -f -c` or callgrind.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -398,6 +400,23 @@ fn interleaved(rounds: usize) {
             Box::new(|| full_tokio(&runtime, CONNECTIONS, true)),
         ),
     ];
+    if let Ok(only) = std::env::var("ECHO_ONLY") {
+        // One contender (or a few) alone, for strace or callgrind.
+        for (name, count, run) in contenders.iter_mut().filter(|(n, _, _)| n.contains(&*only)) {
+            for _ in 0..rounds {
+                let elapsed = run();
+                println!(
+                    "  {name:32} {:>9.1} k/s",
+                    *count as f64 / elapsed.as_secs_f64() / 1e3
+                );
+            }
+        }
+        drop(contenders);
+        (ours.stop)();
+        (tokio.stop)();
+        io_loop.close(false).unwrap();
+        return;
+    }
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); contenders.len()];
     for round in 0..rounds {
         // Pairs (ours, tokio) take turns, the first of each pair alternating by round.

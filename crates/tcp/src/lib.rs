@@ -69,7 +69,8 @@
 //!   is Tornado's returned callable; it can also pause and resume accepting.
 //! - Accepting pauses on `EMFILE`/`ENFILE` (Tornado logs the error on every iteration
 //!   of the loop).
-//! - TLS is rustls (through tornado-iostream): `ssl_options` is an
+//! - TLS is rustls (through tornado-iostream), behind the `tls` feature (on by default):
+//!   `ssl_options` is an
 //!   [`netutil::SslOptions`] (Tornado's dict) or a ready rustls configuration (Tornado's
 //!   `SSLContext`), checked when the server is made. A server completes each handshake
 //!   before calling `handle_stream` (Tornado may call it during the handshake).

@@ -52,13 +52,21 @@ use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::rc::{Rc, Weak};
+#[cfg(feature = "tls")]
 use std::sync::Arc;
 
 use tornado_ioloop::IOLoop;
-use tornado_iostream::rustls::ServerConfig;
-use tornado_iostream::{IOStream, IOStreamOptions, SslConfig, ssl_options_to_server_config};
+use tornado_iostream::{IOStream, IOStreamOptions};
+#[cfg(feature = "tls")]
+use tornado_iostream::{SslConfig, rustls::ServerConfig, ssl_options_to_server_config};
 
 use crate::error::{Error, Result};
+
+/// A server's TLS configuration (none can exist without the `tls` feature).
+#[cfg(feature = "tls")]
+type TlsConfig = Arc<ServerConfig>;
+#[cfg(not(feature = "tls"))]
+type TlsConfig = std::convert::Infallible;
 use crate::netutil::{
     AcceptHandler, Address, BindOptions, Connection, Listener, add_accept_handler_on,
     bind_sockets_with,
@@ -129,6 +137,8 @@ pub struct TCPServerOptions {
     /// read) when the server is made; each connection's handshake completes before
     /// `handle_stream` is called, and a connection whose handshake fails is closed
     /// (protocol errors are logged as "SSL Error on ...", a client that hangs up is not).
+    /// With the `tls` feature (on by default).
+    #[cfg(feature = "tls")]
     pub ssl_options: Option<SslConfig>,
     /// The read buffer limit of each connection's stream (100 MiB).
     pub max_buffer_size: Option<usize>,
@@ -162,6 +172,7 @@ struct ServerInner<H: StreamHandler> {
     handler: Rc<H>,
     options: TCPServerOptions,
     /// The TLS configuration built from `options.ssl_options`.
+    #[cfg(feature = "tls")]
     tls: Option<Arc<ServerConfig>>,
     stream_options: IOStreamOptions,
     io_loop: RefCell<Option<IOLoop>>,
@@ -239,21 +250,23 @@ impl<H: StreamHandler> TCPServer<H> {
                 "max_connections must be at least 1 (None for no limit)".into(),
             ));
         }
+        #[cfg(feature = "tls")]
         let tls = match &options.ssl_options {
             Some(ssl) => Some(ssl_options_to_server_config(ssl.clone())?),
             None => None,
         };
+        #[cfg(not(feature = "tls"))]
+        let tls = None;
         Ok(TCPServer::build(handler, options, tls))
     }
 
-    fn build(
-        handler: H,
-        options: TCPServerOptions,
-        tls: Option<Arc<ServerConfig>>,
-    ) -> TCPServer<H> {
+    fn build(handler: H, options: TCPServerOptions, tls: Option<TlsConfig>) -> TCPServer<H> {
+        #[cfg(not(feature = "tls"))]
+        let _: Option<TlsConfig> = tls;
         TCPServer {
             inner: Rc::new(ServerInner {
                 handler: Rc::new(handler),
+                #[cfg(feature = "tls")]
                 tls,
                 stream_options: options.stream_options(),
                 options,
@@ -471,9 +484,11 @@ impl<H: StreamHandler> ServerInner<H> {
             server: Rc::downgrade(self),
         };
         let handler = self.handler.clone();
+        #[cfg(feature = "tls")]
         let tls = self.tls.clone();
         io_loop.spawn_callback(async move {
             let _guard = guard;
+            #[cfg(feature = "tls")]
             if let Some(config) = tls {
                 // The handshake comes first. A failure closes the stream; the stream
                 // logs protocol errors ("SSL Error on ..."), not clients that hang up.

@@ -459,6 +459,7 @@ fn the_configured_resolver_is_used_and_closed() {
 // ----- TLS -----
 
 /// A TLS echo-once server with the test certificate.
+#[cfg(feature = "tls")]
 fn tls_server() -> (TCPServer<impl tornado_tcp::tcpserver::StreamHandler>, u16) {
     let server = TCPServer::with_options(
         tornado_tcp::tcpserver::FnHandler::new(|stream, _| async move {
@@ -477,6 +478,7 @@ fn tls_server() -> (TCPServer<impl tornado_tcp::tcpserver::StreamHandler>, u16) 
     (server, port)
 }
 
+#[cfg(feature = "tls")]
 fn tls_options(ssl: tornado_tcp::netutil::SslOptions) -> ConnectOptions {
     ConnectOptions {
         ssl_options: Some(ssl.into()),
@@ -484,6 +486,7 @@ fn tls_options(ssl: tornado_tcp::netutil::SslOptions) -> ConnectOptions {
     }
 }
 
+#[cfg(feature = "tls")]
 #[test]
 fn tls_connections_check_the_host_name() {
     run(async {
@@ -533,6 +536,7 @@ fn tls_connections_check_the_host_name() {
     });
 }
 
+#[cfg(feature = "tls")]
 #[test]
 fn tls_handshakes_are_bounded_by_the_timeout() {
     // A plain server that accepts and never answers the handshake.
@@ -557,6 +561,7 @@ fn tls_handshakes_are_bounded_by_the_timeout() {
     drop(listener);
 }
 
+#[cfg(feature = "tls")]
 #[test]
 fn bad_tls_options_fail_before_connecting() {
     let err = run(async {

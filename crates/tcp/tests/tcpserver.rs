@@ -21,10 +21,11 @@ use tornado_tcp::netutil::{
     Address, BindOptions, UnixAddress, bind_sockets, bind_sockets_with, bind_unix_socket,
     listen_fds,
 };
+#[cfg(feature = "tls")]
 use tornado_tcp::tcpclient::{ConnectOptions, TCPClient};
-use tornado_tcp::tcpserver::{
-    FnHandler, HandlerResult, StreamHandler, TCPServer, TCPServerOptions,
-};
+#[cfg(feature = "tls")]
+use tornado_tcp::tcpserver::FnHandler;
+use tornado_tcp::tcpserver::{HandlerResult, StreamHandler, TCPServer, TCPServerOptions};
 use util::{connect, logged, run};
 
 /// Echoes lines until the peer closes.
@@ -637,6 +638,7 @@ fn unix_clients_of_plain_sockets() {
 
 // ----- TLS -----
 
+#[cfg(feature = "tls")]
 fn tls_server<H: StreamHandler>(handler: H) -> TCPServer<H> {
     TCPServer::with_options(
         handler,
@@ -648,6 +650,7 @@ fn tls_server<H: StreamHandler>(handler: H) -> TCPServer<H> {
     .unwrap()
 }
 
+#[cfg(feature = "tls")]
 #[test]
 fn tls_servers_handshake_before_handle_stream() {
     run(async {
@@ -683,6 +686,7 @@ fn tls_servers_handshake_before_handle_stream() {
     });
 }
 
+#[cfg(feature = "tls")]
 #[test]
 fn tls_options_are_checked_when_the_server_is_made() {
     // Tornado's checks, with its messages.
@@ -697,6 +701,7 @@ fn tls_options_are_checked_when_the_server_is_made() {
     assert_eq!(err.to_string(), "certfile \"/nowhere.crt\" does not exist");
 }
 
+#[cfg(feature = "tls")]
 #[test]
 fn failed_handshakes_are_logged_and_dropped() {
     run(async {

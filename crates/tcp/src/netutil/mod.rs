@@ -31,6 +31,7 @@ pub use socket::{
     AF_INET, AF_INET6, AF_UNSPEC, Address, AddressFamily, Connection, Listener, UnixAddress,
 };
 
+#[cfg(feature = "tls")]
 pub use tornado_iostream::{
     CertReqs, SslConfig, SslOptions, ssl_options_to_client_config, ssl_options_to_server_config,
 };
@@ -49,6 +50,7 @@ pub use tornado_iostream::{
 /// assert_eq!(err.to_string(), "missing key \"certfile\" in ssl_options");
 /// # Ok::<(), tornado_tcp::Error>(())
 /// ```
+#[cfg(feature = "tls")]
 pub fn ssl_options_to_context(
     ssl_options: impl Into<SslConfig>,
     server_side: bool,

@@ -130,6 +130,9 @@ pub type DefaultLoopResolver = DefaultExecutorResolver;
 
 impl Resolver for DefaultExecutorResolver {
     fn resolve(&self, host: &str, port: u16, family: AddressFamily) -> ResolveFuture {
+        if let Some(answer) = resolve_literal(host, port, family) {
+            return Box::pin(std::future::ready(answer));
+        }
         Box::pin(resolve_on(None, host.to_owned(), port, family))
     }
 }
@@ -149,6 +152,9 @@ impl ExecutorResolver {
 
 impl Resolver for ExecutorResolver {
     fn resolve(&self, host: &str, port: u16, family: AddressFamily) -> ResolveFuture {
+        if let Some(answer) = resolve_literal(host, port, family) {
+            return Box::pin(std::future::ready(answer));
+        }
         Box::pin(resolve_on(
             Some(self.executor.clone()),
             host.to_owned(),
@@ -191,6 +197,9 @@ impl Default for ThreadedResolver {
 
 impl Resolver for ThreadedResolver {
     fn resolve(&self, host: &str, port: u16, family: AddressFamily) -> ResolveFuture {
+        if let Some(answer) = resolve_literal(host, port, family) {
+            return Box::pin(std::future::ready(answer));
+        }
         Box::pin(resolve_on(
             Some(self.executor.clone()),
             host.to_owned(),

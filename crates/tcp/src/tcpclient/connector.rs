@@ -112,6 +112,11 @@ impl<A: HasFamily + Clone, S, E> Connector<A, S, E> {
         self.try_connect(Queue::Primary);
     }
 
+    /// There are addresses of a second family, for the short timer to start.
+    pub(crate) fn has_secondary(&self) -> bool {
+        !self.secondary.is_empty()
+    }
+
     /// The short timer should still fire; once false the caller may drop it.
     pub(crate) fn timer_armed(&self) -> bool {
         self.timer_armed && !self.decided

@@ -33,7 +33,9 @@ use std::task::Poll;
 use std::time::Instant;
 
 use tornado_ioloop::{Deadline, Sleep, sleep, sleep_until};
-use tornado_iostream::{IOStream, IOStreamOptions, SslConfig, ssl_options_to_client_config};
+use tornado_iostream::{IOStream, IOStreamOptions};
+#[cfg(feature = "tls")]
+use tornado_iostream::{SslConfig, ssl_options_to_client_config};
 
 pub use connector::INITIAL_CONNECT_TIMEOUT;
 use connector::{Command, Connector, Outcome};
@@ -50,7 +52,9 @@ pub struct ConnectOptions {
     /// dict; the default verifies the server against the webpki roots and checks that
     /// its certificate names `host`) or a ready rustls `ClientConfig`. The connection is
     /// made in clear, then the handshake runs with `host` as the server name (Tornado's
-    /// `start_tls(server_hostname=host)`), within `timeout`.
+    /// `start_tls(server_hostname=host)`), within `timeout`. With the `tls` feature (on
+    /// by default).
+    #[cfg(feature = "tls")]
     pub ssl_options: Option<SslConfig>,
     /// The new stream's read buffer limit (100 MiB).
     pub max_buffer_size: Option<usize>,
@@ -125,6 +129,7 @@ impl TCPClient {
     ) -> Result<IOStream> {
         let deadline = options.timeout.map(Deadline::to_instant);
         // Bad TLS options fail before anything is resolved or connected.
+        #[cfg(feature = "tls")]
         let tls = match &options.ssl_options {
             Some(ssl) => Some(ssl_options_to_client_config(ssl.clone())?),
             None => None,
@@ -155,22 +160,34 @@ impl TCPClient {
             }
             Outcome::TimedOut(_) => return Err(Error::Timeout),
         };
-        let Some(config) = tls else {
-            return Ok(stream);
-        };
-        let handshake = stream.start_tls(false, config, Some(host))?;
-        let stream = match deadline {
-            Some(at) => match tornado_ioloop::timeout(at, handshake).await {
-                Ok(result) => result?,
-                Err(timed_out) => {
-                    stream.close();
-                    return Err(timed_out.into());
-                }
-            },
-            None => handshake.await?,
-        };
+        #[cfg(feature = "tls")]
+        if let Some(config) = tls {
+            return handshake(stream, config, host, deadline).await;
+        }
         Ok(stream)
     }
+}
+
+/// Runs the client handshake on a new connection (with `host` as the server name) within
+/// `deadline`.
+#[cfg(feature = "tls")]
+async fn handshake(
+    stream: IOStream,
+    config: std::sync::Arc<tornado_iostream::rustls::ClientConfig>,
+    host: &str,
+    deadline: Option<Instant>,
+) -> Result<IOStream> {
+    let handshake = stream.start_tls(false, config, Some(host))?;
+    Ok(match deadline {
+        Some(at) => match tornado_ioloop::timeout(at, handshake).await {
+            Ok(result) => result?,
+            Err(timed_out) => {
+                stream.close();
+                return Err(timed_out.into());
+            }
+        },
+        None => handshake.await?,
+    })
 }
 
 impl Default for TCPClient {
@@ -217,11 +234,23 @@ where
     F: Fn(SocketAddr) -> Fut,
     Fut: Future<Output = tornado_iostream::Result<IOStream>> + 'static,
 {
+    if let ([address], None) = (&addresses[..], deadline) {
+        // One address and no deadline: nothing to race, nothing to time (the short timer
+        // only ever starts a second family). The outcome is the one the connector gives.
+        let address = *address;
+        return match connect(address).await {
+            Ok(stream) => Outcome::Connected(address, stream),
+            Err(err) => Outcome::Failed(vec![(address, err)]),
+        };
+    }
     let mut connector: Connector<SocketAddr, IOStream, tornado_iostream::Error> =
         Connector::new(addresses);
     connector.start();
     let mut attempts: Vec<(usize, Attempt)> = Vec::with_capacity(2);
-    let mut timer: Option<Sleep> = Some(sleep(INITIAL_CONNECT_TIMEOUT));
+    // The short timer starts the second family: without one, it has nothing to do.
+    let mut timer: Option<Sleep> = connector
+        .has_secondary()
+        .then(|| sleep(INITIAL_CONNECT_TIMEOUT));
     let mut overall: Option<Sleep> = deadline.map(sleep_until);
     poll_fn(move |cx| {
         loop {

@@ -282,11 +282,13 @@ pub fn data(name: &str) -> std::path::PathBuf {
 }
 
 /// Server options with the test certificate (for localhost, foo.example.com, 127.0.0.1).
+#[cfg(feature = "tls")]
 pub fn server_ssl() -> tornado_tcp::netutil::SslOptions {
     tornado_tcp::netutil::SslOptions::server(data("server.crt"), data("server.key"))
 }
 
 /// Client options trusting the test CA.
+#[cfg(feature = "tls")]
 pub fn client_ssl() -> tornado_tcp::netutil::SslOptions {
     tornado_tcp::netutil::SslOptions {
         ca_certs: Some(data("ca.crt")),
