@@ -10,12 +10,17 @@
 //! - `GET /plaintext` → `Hello, World!` (text/plain)
 //! - `GET /json` → `{"message":"Hello, World!"}` (application/json, serialized per request)
 //! - anything else → 404
+//!
+//! `--backlog=N` sets the listen backlog (1024 here, as tokio's listeners use; Tornado's
+//! default of 128 makes a benchmark that opens thousands of connections at once wait for
+//! SYN retries).
 
 use bytes::Bytes;
 use serde::Serialize;
 use tornado::httpserver::{HTTPServer, respond};
 use tornado::httputil::{HTTPHeaders, HTTPServerRequest};
 use tornado::ioloop::IOLoop;
+use tornado::netutil::BindOptions;
 
 #[derive(Serialize)]
 struct Message {
@@ -56,15 +61,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .default(8080)
             .help("the TCP port to listen on"),
     )?;
+    tornado::options::define(
+        tornado::options::Opt::new("backlog")
+            .default(1024)
+            .help("the listen(2) backlog (Tornado's default is 128; benchmarks open thousands of connections at once)"),
+    )?;
     tornado::options::parse_command_line();
     let port: i64 = tornado::options::options().get("port")?;
     let port = u16::try_from(port).map_err(|_| format!("--port={port} is not a TCP port"))?;
+    let backlog: i64 = tornado::options::options().get("backlog")?;
+    let backlog =
+        i32::try_from(backlog).map_err(|_| format!("--backlog={backlog} is too large"))?;
     // Many benchmark connections need more descriptors than the usual soft limit.
     tornado::ioloop::raise_fd_limit()?;
 
     let io_loop = IOLoop::new()?;
     let server = HTTPServer::from_fn(hello).on_loop(&io_loop);
-    server.listen(port, Some("127.0.0.1"))?;
+    let bind = BindOptions {
+        backlog,
+        ..BindOptions::default()
+    };
+    server.listen_with(port, Some("127.0.0.1"), &bind)?;
     eprintln!("hello_httpserver listening on 127.0.0.1:{port}");
     io_loop.add_signal_handler(libc::SIGTERM, || IOLoop::current().stop())?;
     io_loop.add_signal_handler(libc::SIGINT, || IOLoop::current().stop())?;

@@ -3,11 +3,13 @@
 use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
+use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use tornado_httputil::{
     HTTPConnection, HTTPHeaders, HTTPMessageDelegate, HTTPServerConnectionDelegate,
-    HTTPServerRequest, HTTPVersion, ResponseStartLine, ServerConnection, StartLine,
+    HTTPServerRequest, HTTPVersion, RequestStartLine, ResponseStartLine, ServerConnection,
+    StartLine,
 };
 use tornado_ioloop::IOLoop;
 
@@ -85,42 +87,37 @@ impl<C: RequestCallback> HTTPServerConnectionDelegate for CallableAdapter<C> {
         CallableMessage {
             callback: self.callback.clone(),
             connection,
-            request: None,
+            head: None,
             body: BytesMut::new(),
         }
     }
 }
 
 /// One request being gathered for a [`RequestCallback`].
+///
+/// The `HTTPServerRequest` is built once the body is complete, from the head kept
+/// until then (a message stays small while the server moves it around); its
+/// `request_time` still counts from the arrival of the head.
 pub struct CallableMessage<C> {
     callback: Rc<C>,
     connection: Rc<dyn HTTPConnection>,
-    request: Option<HTTPServerRequest>,
+    head: Option<(RequestStartLine, HTTPHeaders, Instant)>,
     body: BytesMut,
 }
 
 impl<C> fmt::Debug for CallableMessage<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CallableMessage")
-            .field("request", &self.request)
+            .field("start_line", &self.head.as_ref().map(|head| &head.0))
             .finish_non_exhaustive()
     }
 }
 
 impl<C: RequestCallback> HTTPMessageDelegate for CallableMessage<C> {
     async fn headers_received(&mut self, start_line: StartLine, headers: HTTPHeaders) {
-        let StartLine::Request(start_line) = start_line else {
-            return;
-        };
-        // The HTTP/1 code has checked the Host header already.
-        let Ok(mut request) = HTTPServerRequest::from_start_line(start_line, headers) else {
-            return;
-        };
-        let context = self.connection.context();
-        request.remote_ip = Some(context.remote_ip.clone());
-        request.protocol.clone_from(&context.protocol);
-        request.connection = Some(self.connection.clone());
-        self.request = Some(request);
+        if let StartLine::Request(start_line) = start_line {
+            self.head = Some((start_line, headers, Instant::now()));
+        }
     }
 
     async fn data_received(&mut self, chunk: Bytes) {
@@ -128,10 +125,21 @@ impl<C: RequestCallback> HTTPMessageDelegate for CallableMessage<C> {
     }
 
     fn finish(&mut self) {
-        let Some(mut request) = self.request.take() else {
+        // The HTTP/1 code has checked the Host header already; a request that fails
+        // here came from some other connection type.
+        let Some(Ok(mut request)) = self.head.take().map(|(start_line, headers, start)| {
+            HTTPServerRequest::from_start_line(start_line, headers).map(|mut request| {
+                request.set_start_time(start);
+                request
+            })
+        }) else {
             respond_raw(&self.connection, 400, b"");
             return;
         };
+        let context = self.connection.context();
+        request.remote_ip = Some(context.remote_ip.clone());
+        request.protocol.clone_from(&context.protocol);
+        request.connection = Some(self.connection.clone());
         request.body = std::mem::take(&mut self.body).freeze();
         // Without a body and a Content-Type (a GET) the parser has nothing to do.
         if request.body.is_empty() && request.headers.get("Content-Type").is_none() {
@@ -148,6 +156,7 @@ impl<C: RequestCallback> HTTPMessageDelegate for CallableMessage<C> {
     }
 
     fn on_connection_close(&mut self) {
+        self.head = None;
         self.body = BytesMut::new();
     }
 }

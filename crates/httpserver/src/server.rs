@@ -134,8 +134,8 @@ impl<D: HTTPServerConnectionDelegate + 'static> StreamHandler for HTTPStreamHand
         let context = ConnectionContext {
             // Tornado's _HTTPRequestContext: the peer's IP, "0.0.0.0" for Unix sockets.
             remote_ip: match &address {
-                Address::Inet(peer) => peer.ip().to_string(),
-                Address::Unix(_) => "0.0.0.0".to_owned(),
+                Address::Inet(peer) => peer.ip().to_string().into(),
+                Address::Unix(_) => "0.0.0.0".into(),
             },
             protocol: shared.protocol.clone(),
             address: address.as_inet(),

@@ -116,7 +116,7 @@ pub(crate) fn apply(
     }
     let ip = headers.get("X-Real-Ip").map(str::to_owned).or(ip);
     if let Some(ip) = ip.filter(|ip| is_valid_ip(ip)) {
-        context.remote_ip = ip;
+        context.remote_ip = ip.into();
     }
     let proto = headers
         .get("X-Scheme")
@@ -313,7 +313,7 @@ mod tests {
         let headers = HTTPHeaders::parse(headers).unwrap();
         let trusted: Vec<TrustedProxy> = trusted.iter().map(|t| t.parse().unwrap()).collect();
         let c = apply(&context(), &headers, &trusted);
-        (c.remote_ip, c.protocol.into_owned())
+        (c.remote_ip.to_string(), c.protocol.into_owned())
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub enum StartLine {
 pub struct ConnectionContext {
     /// The peer's address: an IP for TCP, `"0.0.0.0"` for a Unix socket (Tornado's
     /// `request.remote_ip`; the server's `xheaders` may replace it per request).
-    pub remote_ip: String,
+    pub remote_ip: Rc<str>,
     /// `"http"` or `"https"` (borrowed, so that copying it into each request costs
     /// nothing).
     pub protocol: Cow<'static, str>,

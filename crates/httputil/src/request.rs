@@ -113,7 +113,7 @@ pub struct HTTPServerRequest {
     /// The client's IP address, set by the server (from `X-Real-Ip` /
     /// `X-Forwarded-For` when `xheaders` is on); `None` until then, as in Tornado when
     /// there is no connection.
-    pub remote_ip: Option<String>,
+    pub remote_ip: Option<Rc<str>>,
     /// `"http"` or `"https"`, set by the server (from `X-Scheme` /
     /// `X-Forwarded-Proto` when `xheaders` is on).
     pub protocol: Cow<'static, str>,
@@ -133,7 +133,7 @@ pub struct HTTPServerRequest {
     pub connection: Option<Rc<dyn HTTPConnection>>,
     start_time: Instant,
     finish_time: Option<Instant>,
-    cookies: OnceLock<Cookies>,
+    cookies: OnceLock<Box<Cookies>>,
 }
 
 impl HTTPServerRequest {
@@ -215,6 +215,7 @@ impl HTTPServerRequest {
                 .get("Cookie")
                 .map(request_cookies)
                 .unwrap_or_default()
+                .into()
         })
     }
 
@@ -230,6 +231,13 @@ impl HTTPServerRequest {
         self.finish_time
             .unwrap_or_else(Instant::now)
             .saturating_duration_since(self.start_time)
+    }
+
+    /// Starts the clock of [`request_time`](Self::request_time) at `start` instead of
+    /// at the request's creation: for a server that builds the request after it has
+    /// read the body, from the moment the head arrived.
+    pub fn set_start_time(&mut self, start: Instant) {
+        self.start_time = start;
     }
 
     /// Stops the clock of [`request_time`](Self::request_time).
@@ -338,6 +346,27 @@ mod tests {
         assert_eq!(r.query_arguments["a"], [b"1".to_vec()]);
         assert_eq!(r.body_arguments["b"], [b"3".to_vec()]);
         r.mark_finished();
+        assert_eq!(r.request_time(), r.request_time());
+    }
+
+    #[test]
+    fn request_time_counts_from_the_given_start() {
+        let mut r = HTTPServerRequest::new(
+            Method::GET,
+            "/",
+            HTTPVersion::HTTP_11,
+            headers("Host: h\r\n"),
+        )
+        .unwrap();
+        let earlier = Instant::now()
+            .checked_sub(Duration::from_secs(5))
+            .unwrap_or_else(Instant::now);
+        r.set_start_time(earlier);
+        r.mark_finished();
+        assert!(
+            r.request_time() >= Duration::from_secs(5)
+                || earlier.elapsed() < Duration::from_secs(5)
+        );
         assert_eq!(r.request_time(), r.request_time());
     }
 }

@@ -251,11 +251,21 @@ pub fn qs_to_qsl<V>(qs: &IndexMap<String, Vec<V>>) -> impl Iterator<Item = (&str
 pub fn split_host_and_port(netloc: &str) -> (&str, Option<u16>) {
     // Python's `$` also matches before one final newline.
     let body = netloc.strip_suffix('\n').unwrap_or(netloc);
-    if let Some(colon) = body.bytes().rposition(|b| b == b':') {
-        let (host, port) = (&body[..colon], &body[colon + 1..]);
-        let digits = !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
-        if digits && !host.is_empty() && !host.as_bytes().contains(&b'\n') {
-            return (host, port.parse().ok());
+    let bytes = body.as_bytes();
+    // The digits at the end, and the ':' before them (the last one, as `.+` is greedy).
+    let digits = bytes
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let port_at = bytes.len() - digits;
+    if digits > 0 && port_at >= 2 && bytes[port_at - 1] == b':' {
+        let host = &body[..port_at - 1];
+        if !host.as_bytes().contains(&b'\n') {
+            let port = bytes[port_at..].iter().try_fold(0u16, |n, &d| {
+                n.checked_mul(10)?.checked_add(u16::from(d - b'0'))
+            });
+            return (host, port);
         }
     }
     (netloc, None)

@@ -190,7 +190,7 @@ pub fn serve<D: HTTPServerConnectionDelegate + 'static>(
                 Ok((socket, peer)) => {
                     let stream = IOStream::from_tcp(socket).unwrap();
                     let context = ConnectionContext {
-                        remote_ip: peer.ip().to_string(),
+                        remote_ip: peer.ip().to_string().into(),
                         protocol: "http".into(),
                         address: Some(peer),
                     };
