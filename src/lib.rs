@@ -9,9 +9,8 @@
 //!
 //! - `tls` (on by default): TLS streams, servers and clients (Tornado's `SSLIOStream` and
 //!   `ssl_options`), with rustls on the ring provider; it turns on the `tls` features of
-//!   `tornado-iostream` and `tornado-tcp`. The workspace still takes `tornado-tcp` with its
-//!   default features (`tornado-httpserver` uses its `ssl_options`), so today TLS stays
-//!   compiled in even with `default-features = false`.
+//!   `tornado-iostream`, `tornado-tcp` and `tornado-httpserver`. With
+//!   `default-features = false` rustls is not compiled at all.
 
 pub use tornado_escape as escape;
 pub use tornado_http1 as http1;

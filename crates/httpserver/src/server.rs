@@ -18,7 +18,9 @@ use tornado_httputil::{
 };
 use tornado_ioloop::{IOLoop, timeout};
 use tornado_iostream::IOStream;
-use tornado_tcp::netutil::{Address, BindOptions, Listener, SslConfig};
+#[cfg(feature = "tls")]
+use tornado_tcp::netutil::SslConfig;
+use tornado_tcp::netutil::{Address, BindOptions, Listener};
 use tornado_tcp::tcpserver::{HandlerResult, StreamHandler, TCPServer, TCPServerOptions};
 
 use crate::callable::{AsyncCallback, CallableAdapter, SyncCallback};
@@ -37,7 +39,8 @@ pub struct HTTPServerOptions {
     pub xheaders: bool,
     /// Proxies whose hops in `X-Forwarded-For` are skipped (addresses or CIDR ranges).
     pub trusted_downstream: Vec<TrustedProxy>,
-    /// Serve HTTPS with this TLS configuration.
+    /// Serve HTTPS with this TLS configuration (with the `tls` feature, on by default).
+    #[cfg(feature = "tls")]
     pub ssl_options: Option<SslConfig>,
     /// The scheme requests report (`"https"` behind a proxy that ends TLS); by default
     /// `"https"` with `ssl_options`, else `"http"`.
@@ -323,11 +326,15 @@ impl<D: HTTPServerConnectionDelegate + 'static> HTTPServer<D> {
 
     /// A server with `options`. TLS files are read now: a missing or bad one is an error.
     pub fn with_options(delegate: D, options: HTTPServerOptions) -> Result<Self> {
+        #[cfg(feature = "tls")]
+        let tls = options.ssl_options.is_some();
+        #[cfg(not(feature = "tls"))]
+        let tls = false;
         let protocol = match options.protocol.as_deref() {
             Some("http") => Cow::Borrowed("http"),
             Some("https") => Cow::Borrowed("https"),
             Some(other) => Cow::Owned(other.to_owned()),
-            None if options.ssl_options.is_some() => Cow::Borrowed("https"),
+            None if tls => Cow::Borrowed("https"),
             None => Cow::Borrowed("http"),
         };
         let shared = Rc::new(Shared {
@@ -342,6 +349,7 @@ impl<D: HTTPServerConnectionDelegate + 'static> HTTPServer<D> {
             draining: Cell::new(false),
         });
         let tcp_options = TCPServerOptions {
+            #[cfg(feature = "tls")]
             ssl_options: options.ssl_options.clone(),
             max_buffer_size: options.max_buffer_size,
             read_chunk_size: options.chunk_size,

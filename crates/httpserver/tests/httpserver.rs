@@ -13,7 +13,7 @@ use bytes::Bytes;
 use tornado_httpserver::{HTTPServer, HTTPServerOptions, TrustedProxy, respond};
 use tornado_httputil::{HTTPHeaders, HTTPServerRequest};
 use tornado_ioloop::{IOLoop, sleep};
-use tornado_tcp::netutil::{SslOptions, bind_unix_socket};
+use tornado_tcp::netutil::bind_unix_socket;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -220,6 +220,7 @@ fn xheaders_give_the_address_and_scheme_behind_a_proxy() {
     });
 }
 
+#[cfg(feature = "tls")]
 fn tls_data(name: &str) -> String {
     format!(
         "{}/../iostream/tests/data/{name}",
@@ -227,6 +228,7 @@ fn tls_data(name: &str) -> String {
     )
 }
 
+#[cfg(feature = "tls")]
 #[test]
 fn https_with_curl_and_bad_tls_options() {
     run(async {
@@ -234,7 +236,11 @@ fn https_with_curl_and_bad_tls_options() {
             tornado_httpserver::CallableAdapter::new(tornado_httpserver::SyncCallback(describe)),
             HTTPServerOptions {
                 ssl_options: Some(
-                    SslOptions::server(tls_data("server.crt"), tls_data("server.key")).into(),
+                    tornado_tcp::netutil::SslOptions::server(
+                        tls_data("server.crt"),
+                        tls_data("server.key"),
+                    )
+                    .into(),
                 ),
                 ..HTTPServerOptions::default()
             },
@@ -271,7 +277,9 @@ fn https_with_curl_and_bad_tls_options() {
     let missing = HTTPServer::with_options(
         tornado_httpserver::CallableAdapter::new(tornado_httpserver::SyncCallback(describe)),
         HTTPServerOptions {
-            ssl_options: Some(SslOptions::server("/nowhere.crt", "/nowhere.key").into()),
+            ssl_options: Some(
+                tornado_tcp::netutil::SslOptions::server("/nowhere.crt", "/nowhere.key").into(),
+            ),
             ..HTTPServerOptions::default()
         },
     );
