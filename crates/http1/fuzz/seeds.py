@@ -59,6 +59,8 @@ def request_head():
         "absolute form": b"GET http://x/a?b HTTP/1.1\r\nHost: x\r\n\r\n",
         "lf then crlf end": b"GET / HTTP/1.1\r\nHost: x\n\r\n",
         "incomplete": b"GET / HTTP/1.1\r\nHost: x\r\n",
+        "http15 keep-alive": b"GET / HTTP/1.5\r\nHost: x\r\nConnection: keep-alive\r\n\r\n",
+        "http19 no host": b"GET / HTTP/1.9\r\n\r\n",
         "connection close mixed case": b"GET / HTTP/1.1\r\nHost: x\r\nConnection: ClOsE\r\n\r\n",
     }
     for name, data in extra.items():
@@ -114,6 +116,8 @@ def pipeline():
         "te space before colon": (cuts(), 0, b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n"),
         "cl with body holding a request": (cuts(50), 0, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 27\r\n\r\nGET /inner HTTP/1.1\r\nHost:\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"),
         "http10 keep-alive pair": (cuts(), 0, b"GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /b HTTP/1.0\r\n\r\nGET /c HTTP/1.0\r\n\r\n"),
+        "http15 keep-alive pair": (cuts(), 0, b"GET /a HTTP/1.5\r\nHost: x\r\nConnection: keep-alive\r\n\r\nGET /b HTTP/1.5\r\nHost: x\r\n\r\nGET /c HTTP/1.5\r\nHost: x\r\n\r\n"),
+        "http15 post keep-alive": (cuts(), 0, b"POST /a HTTP/1.5\r\nHost: x\r\nConnection: keep-alive\r\n\r\nGET /b HTTP/1.5\r\nHost: x\r\n\r\n"),
         "http10 post no keep-alive": (cuts(), 0, b"POST /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /b HTTP/1.0\r\n\r\n"),
         "no keep alive param": (cuts(), 0x20, b"".join(GET % i for i in range(2))),
         "tiny header limit": (cuts(), 0x01, b"".join(GET % i for i in range(2))),

@@ -414,3 +414,35 @@ fn model_agrees_with_the_server_on_the_pipeline_seeds() {
         assert_eq!(served.end, end, "{name}: {:?}", model.verdict);
     }
 }
+
+/// Found by the `request_head` target: a request of version HTTP/1.2 to 1.9 keeps the
+/// connection as an HTTP/1.0 one does, as Python Tornado 6.5.2 answers (checked with
+/// raw sockets: open after the GET, closed after the POST without a length).
+#[test]
+fn other_minor_versions_keep_alive_as_tornado() {
+    run(async {
+        let address = serve(
+            Callback::new(|_, c| util::respond(c, 200, b"ok")),
+            HTTP1ConnectionParameters::default(),
+        );
+        let ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        for (request, end) in [
+            (
+                "GET / HTTP/1.5\r\nHost: x\r\nConnection: keep-alive\r\n\r\n",
+                End::Open,
+            ),
+            ("GET / HTTP/1.5\r\nHost: x\r\n\r\n", End::Closed),
+            (
+                "POST / HTTP/1.5\r\nHost: x\r\nConnection: keep-alive\r\n\r\n",
+                End::Closed,
+            ),
+        ] {
+            let (got, closed) = exchange(address, request, QUIET).await;
+            assert_eq!(String::from_utf8_lossy(&got), ok, "{request:?}");
+            assert_eq!(closed, end, "{request:?}");
+        }
+        let (got, end) = exchange(address, "GET / HTTP/1.9\r\n\r\n", QUIET).await;
+        assert_eq!(got, b"HTTP/1.1 400 Bad Request\r\n\r\n");
+        assert_eq!(end, End::Closed);
+    });
+}
