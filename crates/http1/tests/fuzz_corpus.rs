@@ -185,20 +185,30 @@ fn with_prefix(payload: impl Strategy<Value = Vec<u8>>) -> impl Strategy<Value =
         })
 }
 
-/// A chunked body: chunks of any size (some with their size misstated), then an end.
+/// A chunked body: chunks of any size (some with their size misstated, some padded
+/// with zeros up to and past the 64-byte line limit), then an end.
 fn chunked() -> impl Strategy<Value = Vec<u8>> {
+    const PADS: &[usize] = &[0, 0, 0, 0, 1, 60, 61, 62, 63];
     (
-        prop::collection::vec((prop::collection::vec(any::<u8>(), 0..40), 0u8..8), 0..5),
+        prop::collection::vec(
+            (
+                prop::collection::vec(any::<u8>(), 0..40),
+                0u8..8,
+                prop::sample::select(PADS),
+            ),
+            0..5,
+        ),
         prop::sample::select(&["0\r\n\r\n", "0\r\n", "0\r\nX\r\n\r\n", ""][..]),
     )
         .prop_map(|(chunks, end)| {
             let mut body = Vec::new();
-            for (data, twist) in chunks {
+            for (data, twist, pad) in chunks {
                 let size = match twist {
                     0 => data.len() + 1,
                     1 => data.len().saturating_sub(1),
                     _ => data.len(),
                 };
+                body.resize(body.len() + pad, b'0');
                 body.extend_from_slice(format!("{size:x}").as_bytes());
                 body.extend_from_slice(if twist == 2 { b"\n" } else { b"\r\n" });
                 body.extend_from_slice(&data);
