@@ -340,16 +340,15 @@ pub fn keep_alive(
     if start_line.version == HTTPVersion::HTTP_11 {
         return !connection.is_some_and(|c| c.eq_ignore_ascii_case("close"));
     }
-    if start_line.version == HTTPVersion::HTTP_10 {
-        let framed = facts.content_length.is_some()
-            || facts
-                .transfer_encoding
-                .is_some_and(|te| te.eq_ignore_ascii_case("chunked"))
-            || start_line.method == Method::HEAD
-            || start_line.method == Method::GET;
-        return framed && connection.is_some_and(|c| c.eq_ignore_ascii_case("keep-alive"));
-    }
-    false
+    // Every other version (HTTP/1.0, and HTTP/1.2 to 1.9, which Tornado accepts too)
+    // keeps the connection only for a framed request that asks for it.
+    let framed = facts.content_length.is_some()
+        || facts
+            .transfer_encoding
+            .is_some_and(|te| te.eq_ignore_ascii_case("chunked"))
+        || start_line.method == Method::HEAD
+        || start_line.method == Method::GET;
+    framed && connection.is_some_and(|c| c.eq_ignore_ascii_case("keep-alive"))
 }
 
 /// What the HTTP/1 code adds to a response, decided from the request and the headers

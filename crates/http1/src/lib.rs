@@ -4,7 +4,8 @@
 //!
 //! The crate has two halves. [`framing`] is the protocol without I/O — where a head ends,
 //! what it says, how a body is delimited (`Content-Length`, chunked), whether the
-//! connection stays open, how a response is encoded — tested and fuzzed on byte slices.
+//! connection stays open, how a response is encoded — tested and fuzzed on byte slices
+//! (the cargo-fuzz targets are in the crate's `fuzz/` folder).
 //! [`HTTP1ServerConnection`] is the loop that moves bytes between a stream and those
 //! functions, handing each request to an
 //! [`HTTPServerConnectionDelegate`](tornado_httputil::HTTPServerConnectionDelegate) and

@@ -205,6 +205,26 @@ fn keep_alive_follows_tornado() {
     ));
 }
 
+/// Found by the `request_head` fuzz target: HTTP/1.2 to 1.9 parse (as in Tornado) and
+/// follow the HTTP/1.0 rule, so a framed request asking for keep-alive keeps the
+/// connection (Python Tornado 6.5.2 leaves `GET / HTTP/1.5` with `Connection:
+/// keep-alive` open, and closes after a `POST` without a length).
+#[test]
+fn keep_alive_of_other_minor_versions_follows_http10() {
+    let get15 = start("GET / HTTP/1.5");
+    let post19 = start("POST / HTTP/1.9");
+    let ask = headers("Connection: keep-alive\r\n");
+    assert!(can_keep_alive(&get15, &ask, false));
+    assert!(!can_keep_alive(&get15, &ask, true));
+    assert!(!can_keep_alive(&get15, &headers(""), false));
+    assert!(!can_keep_alive(&post19, &ask, false));
+    assert!(can_keep_alive(
+        &post19,
+        &headers("Connection: keep-alive\r\nContent-Length: 0\r\n"),
+        false
+    ));
+}
+
 fn facts(line: &str, h: &str, disconnect: bool) -> RequestFacts {
     RequestFacts::new(&start(line), &headers(h), disconnect)
 }
