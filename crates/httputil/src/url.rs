@@ -253,13 +253,11 @@ pub fn split_host_and_port(netloc: &str) -> (&str, Option<u16>) {
     let body = netloc.strip_suffix('\n').unwrap_or(netloc);
     let bytes = body.as_bytes();
     // The digits at the end, and the ':' before them (the last one, as `.+` is greedy).
-    let digits = bytes
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    let port_at = bytes.len() - digits;
-    if digits > 0 && port_at >= 2 && bytes[port_at - 1] == b':' {
+    let mut port_at = bytes.len();
+    while let Some(b'0'..=b'9') = bytes.get(port_at.wrapping_sub(1)) {
+        port_at -= 1;
+    }
+    if port_at < bytes.len() && port_at >= 2 && bytes[port_at - 1] == b':' {
         let host = &body[..port_at - 1];
         if !host.as_bytes().contains(&b'\n') {
             let port = bytes[port_at..].iter().try_fold(0u16, |n, &d| {
