@@ -1102,8 +1102,7 @@ mod tests {
         for i in 0..40 {
             many.add(&format!("X-Name-{i}"), "v").unwrap();
         }
-        let mut mixed =
-            HTTPHeaders::parse("Host: a\r\nSet-Cookie: 1\r\nSet-Cookie: 2\r\n").unwrap();
+        let mixed = HTTPHeaders::parse("Host: a\r\nSet-Cookie: 1\r\nSet-Cookie: 2\r\n").unwrap();
         let _ = mixed.get("Set-Cookie"); // a joined value made before the copy
         for original in [HTTPHeaders::new(), many, mixed] {
             let mut copy = original.clone();
