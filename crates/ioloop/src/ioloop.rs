@@ -591,7 +591,7 @@ impl IOLoop {
             Some(Duration::ZERO)
         } else {
             core.timers
-                .borrow()
+                .borrow_mut()
                 .next_deadline()
                 .map(|at| at.saturating_duration_since(Instant::now()))
         };

@@ -1,11 +1,16 @@
-//! Timers: an ordered map keyed by `(deadline, sequence)`, split at "now" each iteration.
+//! Timers: a binary heap ordered by `(deadline, sequence)`, over a slab of actions.
 //!
-//! The first key is the next deadline, which becomes the poller's timeout. Equal deadlines
-//! fire in the order they were scheduled (the sequence number breaks the tie); cancelling
-//! is a map removal, so a million pending timers cost `O(log n)` per operation and nothing
-//! per iteration.
+//! The top of the heap is the next deadline, which becomes the poller's timeout. Equal
+//! deadlines fire in the order they were scheduled (the sequence number breaks the tie).
+//! Each timer's action lives in a slab slot, so removing a timer drops its action at once
+//! and costs `O(1)`: the heap entry stays behind, is recognised as stale (its slot no longer
+//! carries its sequence number) and is skipped when it reaches the top. Like Tornado's own
+//! loop, the heap is rebuilt without its stale entries once they are more than half of it,
+//! so timers that are scheduled and cancelled over and over do not pile up. A million
+//! pending timers cost `O(log n)` per insertion and nothing per iteration.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
 use std::fmt;
 use std::task::Waker;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -81,6 +86,7 @@ pub(crate) fn wall_time() -> f64 {
 pub struct TimeoutHandle {
     pub(crate) deadline: Instant,
     pub(crate) sequence: u64,
+    pub(crate) slot: u32,
 }
 
 impl TimeoutHandle {
@@ -106,13 +112,65 @@ pub(crate) enum TimerAction {
     Wake(Waker),
 }
 
+/// A timer's place in the heap. Ordered so that the heap's top is the earliest deadline,
+/// and among equal deadlines the first scheduled.
+#[derive(Clone, Copy)]
+struct Queued {
+    deadline: Instant,
+    sequence: u64,
+    slot: u32,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Queued) -> bool {
+        self.sequence == other.sequence
+    }
+}
+
+impl Eq for Queued {}
+
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Queued) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Queued {
+    fn cmp(&self, other: &Queued) -> Ordering {
+        // Reversed: `BinaryHeap` is a max-heap.
+        other
+            .deadline
+            .cmp(&self.deadline)
+            .then_with(|| other.sequence.cmp(&self.sequence))
+    }
+}
+
+/// Where a timer's action waits. A slot is free when `action` is `None`.
+struct Slot {
+    /// The sequence number of the timer in this slot; heap and firing entries that carry
+    /// another one are stale.
+    sequence: u64,
+    action: Option<TimerAction>,
+    /// The timer's entry is still in the heap (not yet set aside to fire).
+    queued: bool,
+}
+
+/// Stale heap entries below this count are left for the heap to drop as they surface.
+const COMPACT_AFTER: usize = 512;
+
 /// The pending timers of one loop.
 #[derive(Default)]
 pub(crate) struct Timers {
-    map: BTreeMap<(Instant, u64), TimerAction>,
-    /// Timers found due at the start of this iteration and not yet run. A timer here can
-    /// still be removed by one that runs before it.
-    firing: VecDeque<((Instant, u64), TimerAction)>,
+    heap: BinaryHeap<Queued>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    /// Timers scheduled and neither fired nor removed.
+    live: usize,
+    /// Heap entries whose timer was removed.
+    stale: usize,
+    /// Timers found due at the start of this iteration and not yet run, as
+    /// `(slot, sequence)`. A timer here can still be removed by one that runs before it.
+    firing: VecDeque<(u32, u64)>,
     next_sequence: u64,
 }
 
@@ -120,22 +178,76 @@ impl Timers {
     pub(crate) fn insert(&mut self, deadline: Instant, action: TimerAction) -> TimeoutHandle {
         let sequence = self.next_sequence;
         self.next_sequence += 1;
-        self.map.insert((deadline, sequence), action);
-        TimeoutHandle { deadline, sequence }
+        let filled = Slot {
+            sequence,
+            action: Some(action),
+            queued: true,
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                if let Some(place) = self.slots.get_mut(slot as usize) {
+                    *place = filled;
+                }
+                slot
+            }
+            None => {
+                self.slots.push(filled);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(Queued {
+            deadline,
+            sequence,
+            slot,
+        });
+        self.live += 1;
+        TimeoutHandle {
+            deadline,
+            sequence,
+            slot,
+        }
+    }
+
+    /// The slot of a timer that is still pending (queued or set aside to fire).
+    fn pending_slot(&mut self, slot: u32, sequence: u64) -> Option<&mut Slot> {
+        self.slots
+            .get_mut(slot as usize)
+            .filter(|s| s.sequence == sequence && s.action.is_some())
+    }
+
+    /// Empties a pending slot and frees it.
+    fn vacate(&mut self, slot: u32, sequence: u64) -> Option<(TimerAction, bool)> {
+        let place = self.pending_slot(slot, sequence)?;
+        let action = place.action.take()?;
+        let queued = std::mem::replace(&mut place.queued, false);
+        self.free.push(slot);
+        self.live -= 1;
+        Some((action, queued))
     }
 
     pub(crate) fn remove(&mut self, handle: TimeoutHandle) -> Option<TimerAction> {
-        let key = (handle.deadline, handle.sequence);
-        if let Some(action) = self.map.remove(&key) {
-            return Some(action);
+        let (action, queued) = self.vacate(handle.slot, handle.sequence)?;
+        if queued {
+            self.stale += 1;
+            if self.stale > COMPACT_AFTER && self.stale > self.heap.len() / 2 {
+                let slots = &self.slots;
+                self.heap.retain(|q| {
+                    slots
+                        .get(q.slot as usize)
+                        .is_some_and(|s| s.sequence == q.sequence && s.queued)
+                });
+                self.stale = 0;
+            }
         }
-        let position = self.firing.iter().position(|(k, _)| *k == key)?;
-        self.firing.remove(position).map(|(_, action)| action)
+        Some(action)
     }
 
     /// Replaces the waker of a pending `Wake` timer; false if the timer is gone.
     pub(crate) fn update_waker(&mut self, handle: TimeoutHandle, waker: &Waker) -> bool {
-        match self.map.get_mut(&(handle.deadline, handle.sequence)) {
+        match self
+            .pending_slot(handle.slot, handle.sequence)
+            .and_then(|s| s.action.as_mut())
+        {
             Some(TimerAction::Wake(old)) => {
                 if !old.will_wake(waker) {
                     old.clone_from(waker);
@@ -148,45 +260,78 @@ impl Timers {
     }
 
     #[cfg(test)]
-    pub(crate) fn contains(&self, handle: TimeoutHandle) -> bool {
-        self.map.contains_key(&(handle.deadline, handle.sequence))
+    pub(crate) fn contains(&mut self, handle: TimeoutHandle) -> bool {
+        self.pending_slot(handle.slot, handle.sequence).is_some()
     }
 
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.map
-            .first_key_value()
-            .map(|((deadline, _), _)| *deadline)
+    /// Whether a heap entry is stale.
+    fn is_stale(&self, queued: &Queued) -> bool {
+        self.slots
+            .get(queued.slot as usize)
+            .is_none_or(|s| s.sequence != queued.sequence || !s.queued)
+    }
+
+    /// Drops stale entries from the top of the heap.
+    fn clean_top(&mut self) {
+        while let Some(top) = self.heap.peek() {
+            if !self.is_stale(top) {
+                break;
+            }
+            self.heap.pop();
+            self.stale = self.stale.saturating_sub(1);
+        }
+    }
+
+    pub(crate) fn next_deadline(&mut self) -> Option<Instant> {
+        self.clean_top();
+        self.heap.peek().map(|q| q.deadline)
     }
 
     /// True when a timer is scheduled (not counting those set aside to fire).
     pub(crate) fn is_scheduled(&self) -> bool {
-        !self.map.is_empty()
+        self.heap.len() > self.stale
     }
 
     /// Sets aside every timer due at `now`, in firing order, for [`pop_due`](Self::pop_due).
     /// Timers scheduled after this call wait for the next one, even if already due.
     pub(crate) fn take_due(&mut self, now: Instant) {
-        while let Some(entry) = self.map.first_entry() {
-            if entry.key().0 > now {
+        while let Some(top) = self.heap.peek() {
+            if top.deadline > now {
                 break;
             }
-            let key = *entry.key();
-            self.firing.push_back((key, entry.remove()));
+            let top = *top;
+            self.heap.pop();
+            match self.slots.get_mut(top.slot as usize) {
+                Some(place) if place.sequence == top.sequence && place.queued => {
+                    place.queued = false;
+                    self.firing.push_back((top.slot, top.sequence));
+                }
+                _ => self.stale = self.stale.saturating_sub(1),
+            }
         }
     }
 
     /// The next timer set aside by [`take_due`](Self::take_due) that was not removed since.
     pub(crate) fn pop_due(&mut self) -> Option<TimerAction> {
-        self.firing.pop_front().map(|(_, action)| action)
+        while let Some((slot, sequence)) = self.firing.pop_front() {
+            if let Some((action, _)) = self.vacate(slot, sequence) {
+                return Some(action);
+            }
+        }
+        None
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.map.len() + self.firing.len()
+        self.live
     }
 
     pub(crate) fn drain(&mut self) -> Vec<TimerAction> {
-        let mut all: Vec<TimerAction> = self.firing.drain(..).map(|(_, a)| a).collect();
-        all.extend(std::mem::take(&mut self.map).into_values());
+        let all = self.slots.drain(..).filter_map(|s| s.action).collect();
+        self.heap.clear();
+        self.free.clear();
+        self.firing.clear();
+        self.live = 0;
+        self.stale = 0;
         all
     }
 }
@@ -256,6 +401,68 @@ mod tests {
         assert!(timers.contains(b));
         assert_eq!(timers.drain().len(), 1);
         assert_eq!(timers.next_deadline(), None);
+    }
+
+    #[test]
+    fn removed_timers_never_fire_and_slots_are_reused() {
+        let mut timers = Timers::default();
+        let at = Instant::now();
+        let first = timers.insert(at, TimerAction::Callback(Box::new(|| {})));
+        assert!(timers.remove(first).is_some());
+        // Reuses the slot with a new sequence: the old handle no longer reaches it.
+        let second = timers.insert(at, TimerAction::Callback(Box::new(|| {})));
+        assert_eq!(second.slot, first.slot);
+        assert!(timers.remove(first).is_none());
+        assert!(timers.contains(second));
+        assert_eq!(timers.len(), 1);
+        timers.take_due(at);
+        assert!(timers.pop_due().is_some());
+        assert!(timers.pop_due().is_none());
+        assert!(!timers.contains(second));
+        assert_eq!(timers.next_deadline(), None);
+        assert!(!timers.is_scheduled());
+    }
+
+    #[test]
+    fn stale_entries_are_compacted() {
+        let mut timers = Timers::default();
+        let base = Instant::now();
+        let keep = timers.insert(
+            base + Duration::from_secs(5),
+            TimerAction::Callback(Box::new(|| {})),
+        );
+        // Schedule and cancel far timers over and over: the heap must not grow with them.
+        for i in 0..100_000u64 {
+            let handle = timers.insert(
+                base + Duration::from_secs(3600 + i),
+                TimerAction::Callback(Box::new(|| {})),
+            );
+            assert!(timers.remove(handle).is_some());
+            assert!(timers.heap.len() <= 2 * COMPACT_AFTER + 4);
+        }
+        assert_eq!(timers.len(), 1);
+        assert_eq!(timers.next_deadline(), Some(keep.deadline()));
+        assert!(timers.slots.len() <= 2);
+    }
+
+    #[test]
+    fn stale_tops_do_not_hide_the_next_deadline() {
+        let mut timers = Timers::default();
+        let base = Instant::now();
+        let early = timers.insert(base, TimerAction::Callback(Box::new(|| {})));
+        let late = timers.insert(
+            base + Duration::from_millis(10),
+            TimerAction::Callback(Box::new(|| {})),
+        );
+        assert_eq!(timers.next_deadline(), Some(base));
+        timers.remove(early);
+        assert!(timers.is_scheduled());
+        assert_eq!(timers.next_deadline(), Some(late.deadline()));
+        timers.remove(late);
+        assert!(!timers.is_scheduled());
+        assert_eq!(timers.next_deadline(), None);
+        timers.take_due(base + Duration::from_secs(1));
+        assert!(timers.pop_due().is_none());
     }
 
     #[test]
