@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use crate::IOLoop;
 use crate::error::TimeoutError;
-use crate::task::{JoinError, JoinSink};
+use crate::task::{JoinError, Runnable, Sink, Task};
 use crate::timer::{Deadline, TimeoutHandle};
 
 /// A future that finishes at a deadline ([`sleep`], [`sleep_until`]).
@@ -234,10 +234,10 @@ struct ChildSink<T> {
     completions: Weak<Completions<T>>,
 }
 
-impl<T> JoinSink for ChildSink<T> {
-    fn fail(&self, error: JoinError) {
+impl<T> Sink<T> for ChildSink<T> {
+    fn complete(&self, result: Result<T, JoinError>) {
         if let Some(completions) = self.completions.upgrade() {
-            completions.push(self.index, Err(error));
+            completions.push(self.index, result);
         }
     }
 }
@@ -255,19 +255,15 @@ where
         pending: Cell::new(0),
     });
     for (index, child) in children.into_iter().enumerate() {
-        let weak = Rc::downgrade(&completions);
-        let sink = Rc::new(ChildSink {
+        let sink = ChildSink {
             index,
-            completions: weak.clone(),
-        });
-        let task = async move {
-            let output = child.await;
-            if let Some(completions) = weak.upgrade() {
-                completions.push(index, Ok(output));
-            }
+            completions: Rc::downgrade(&completions),
         };
-        if io_loop.spawn_boxed(Box::pin(task), Some(sink)).is_some() {
+        let task = Task::new(child, sink);
+        if io_loop.spawn_task(task.clone()).is_some() {
             completions.pending.set(completions.pending.get() + 1);
+        } else {
+            task.drop_future();
         }
     }
     completions
