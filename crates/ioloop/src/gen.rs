@@ -72,32 +72,28 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if Instant::now() >= self.deadline {
-            self.cancel_timer();
+        if let Some((io_loop, handle)) = &self.timer {
+            // Registered: the loop's timer says when the deadline has passed, no clock
+            // read needed.
+            let pending = io_loop
+                .core()
+                .timers
+                .borrow_mut()
+                .update_waker(*handle, cx.waker());
+            if pending {
+                return Poll::Pending;
+            }
+            // The timer fired (or its loop closed).
+            self.timer = None;
             return Poll::Ready(());
         }
-        match &self.timer {
-            None => {
-                let io_loop = IOLoop::current();
-                let handle = io_loop.add_waker_timer(self.deadline, cx.waker());
-                self.timer = Some((io_loop, handle));
-                Poll::Pending
-            }
-            Some((io_loop, handle)) => {
-                let pending = io_loop
-                    .core()
-                    .timers
-                    .borrow_mut()
-                    .update_waker(*handle, cx.waker());
-                if pending {
-                    Poll::Pending
-                } else {
-                    // The timer fired (or its loop closed).
-                    self.timer = None;
-                    Poll::Ready(())
-                }
-            }
+        if Instant::now() >= self.deadline {
+            return Poll::Ready(());
         }
+        let io_loop = IOLoop::current();
+        let handle = io_loop.add_waker_timer(self.deadline, cx.waker());
+        self.timer = Some((io_loop, handle));
+        Poll::Pending
     }
 }
 

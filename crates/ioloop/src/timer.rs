@@ -116,7 +116,9 @@ pub(crate) enum TimerAction {
 /// and among equal deadlines the first scheduled.
 #[derive(Clone, Copy)]
 struct Queued {
-    deadline: Instant,
+    /// The deadline in nanoseconds from [`Timers::base`]: integers compare faster than
+    /// `Instant`s.
+    tick: i64,
     sequence: u64,
     slot: u32,
 }
@@ -139,8 +141,8 @@ impl Ord for Queued {
     fn cmp(&self, other: &Queued) -> Ordering {
         // Reversed: `BinaryHeap` is a max-heap.
         other
-            .deadline
-            .cmp(&self.deadline)
+            .tick
+            .cmp(&self.tick)
             .then_with(|| other.sequence.cmp(&self.sequence))
     }
 }
@@ -155,12 +157,19 @@ struct Slot {
     queued: bool,
 }
 
+/// [`Timers::take_due`] sorts the due timers out in one pass once it has popped this many
+/// one by one and the heap holds at most `BULK_RATIO` times as many: the pass then costs
+/// little more than the pops already made.
+const BULK_AFTER: usize = 32;
+const BULK_RATIO: usize = 16;
+
 /// Stale heap entries below this count are left for the heap to drop as they surface.
 const COMPACT_AFTER: usize = 512;
 
 /// The pending timers of one loop.
-#[derive(Default)]
 pub(crate) struct Timers {
+    /// The origin of the heap's ticks.
+    base: Instant,
     heap: BinaryHeap<Queued>,
     slots: Vec<Slot>,
     free: Vec<u32>,
@@ -171,10 +180,54 @@ pub(crate) struct Timers {
     /// Timers found due at the start of this iteration and not yet run, as
     /// `(slot, sequence)`. A timer here can still be removed by one that runs before it.
     firing: VecDeque<(u32, u64)>,
+    /// A reused buffer for [`take_due_in_bulk`](Self::take_due_in_bulk).
+    scratch: Vec<Queued>,
     next_sequence: u64,
 }
 
+impl Default for Timers {
+    fn default() -> Timers {
+        Timers {
+            base: Instant::now(),
+            heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            stale: 0,
+            firing: VecDeque::new(),
+            scratch: Vec::new(),
+            next_sequence: 0,
+        }
+    }
+}
+
 impl Timers {
+    /// `at` in nanoseconds from the base, saturating some 292 years away.
+    fn tick(&self, at: Instant) -> i64 {
+        fn nanos(d: Duration) -> i64 {
+            i64::try_from(d.as_secs())
+                .ok()
+                .and_then(|secs| secs.checked_mul(1_000_000_000))
+                .and_then(|n| n.checked_add(i64::from(d.subsec_nanos())))
+                .unwrap_or(i64::MAX)
+        }
+        match at.checked_duration_since(self.base) {
+            Some(after) => nanos(after),
+            None => -nanos(self.base.duration_since(at)),
+        }
+    }
+
+    /// The instant of a tick.
+    fn instant(&self, tick: i64) -> Instant {
+        let offset = Duration::from_nanos(tick.unsigned_abs());
+        let at = if tick >= 0 {
+            self.base.checked_add(offset)
+        } else {
+            self.base.checked_sub(offset)
+        };
+        at.unwrap_or(self.base)
+    }
+
     pub(crate) fn insert(&mut self, deadline: Instant, action: TimerAction) -> TimeoutHandle {
         let sequence = self.next_sequence;
         self.next_sequence += 1;
@@ -196,7 +249,7 @@ impl Timers {
             }
         };
         self.heap.push(Queued {
-            deadline,
+            tick: self.tick(deadline),
             sequence,
             slot,
         });
@@ -284,7 +337,7 @@ impl Timers {
 
     pub(crate) fn next_deadline(&mut self) -> Option<Instant> {
         self.clean_top();
-        self.heap.peek().map(|q| q.deadline)
+        self.heap.peek().map(|q| self.instant(q.tick))
     }
 
     /// True when a timer is scheduled (not counting those set aside to fire).
@@ -295,20 +348,60 @@ impl Timers {
     /// Sets aside every timer due at `now`, in firing order, for [`pop_due`](Self::pop_due).
     /// Timers scheduled after this call wait for the next one, even if already due.
     pub(crate) fn take_due(&mut self, now: Instant) {
+        let now = self.tick(now);
+        let mut taken = 0;
         while let Some(top) = self.heap.peek() {
-            if top.deadline > now {
+            if top.tick > now {
                 break;
+            }
+            if taken >= BULK_AFTER && self.heap.len() <= taken * BULK_RATIO {
+                // Many are due: sorting them out at once is cheaper than popping each.
+                self.take_due_in_bulk(now);
+                return;
             }
             let top = *top;
             self.heap.pop();
-            match self.slots.get_mut(top.slot as usize) {
-                Some(place) if place.sequence == top.sequence && place.queued => {
-                    place.queued = false;
-                    self.firing.push_back((top.slot, top.sequence));
-                }
-                _ => self.stale = self.stale.saturating_sub(1),
-            }
+            taken += 1;
+            self.set_aside(top);
         }
+    }
+
+    /// Moves a due heap entry to the firing list, unless it is stale.
+    fn set_aside(&mut self, due: Queued) {
+        match self.slots.get_mut(due.slot as usize) {
+            Some(place) if place.sequence == due.sequence && place.queued => {
+                place.queued = false;
+                self.firing.push_back((due.slot, due.sequence));
+            }
+            _ => self.stale = self.stale.saturating_sub(1),
+        }
+    }
+
+    /// [`take_due`](Self::take_due) for a large share of the heap: one pass splits the due
+    /// entries from the rest (dropping every stale entry on the way), the due ones are
+    /// sorted, and the heap is rebuilt from the rest in linear time.
+    fn take_due_in_bulk(&mut self, now: i64) {
+        let mut rest = std::mem::take(&mut self.heap).into_vec();
+        let mut due = std::mem::take(&mut self.scratch);
+        let slots = &self.slots;
+        rest.retain(|q| {
+            let live = slots
+                .get(q.slot as usize)
+                .is_some_and(|s| s.sequence == q.sequence && s.queued);
+            if live && q.tick <= now {
+                due.push(*q);
+                return false;
+            }
+            live
+        });
+        self.stale = 0;
+        // `Queued` orders the earliest deadline greatest: sort in descending order.
+        due.sort_unstable_by(|a, b| b.cmp(a));
+        for entry in due.drain(..) {
+            self.set_aside(entry);
+        }
+        self.scratch = due;
+        self.heap = BinaryHeap::from(rest);
     }
 
     /// The next timer set aside by [`take_due`](Self::take_due) that was not removed since.
@@ -463,6 +556,69 @@ mod tests {
         assert_eq!(timers.next_deadline(), None);
         timers.take_due(base + Duration::from_secs(1));
         assert!(timers.pop_due().is_none());
+    }
+
+    /// Many due timers at once (the bulk path), with ties, stale entries and timers not yet
+    /// due: they come out in deadline then scheduling order, the removed ones never.
+    #[test]
+    fn bulk_firing_keeps_the_order() {
+        let mut timers = Timers::default();
+        let base = Instant::now();
+        let fired = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let mut expected = Vec::new();
+        let mut handles = Vec::new();
+        for i in 0..5_000u64 {
+            // Scrambled offsets with many ties; a tenth fall after `now`.
+            let offset = (i * 7919) % 1_000;
+            let fired = fired.clone();
+            let handle = timers.insert(
+                base + Duration::from_micros(offset),
+                TimerAction::Callback(Box::new(move || fired.borrow_mut().push(i))),
+            );
+            handles.push((offset, i, handle));
+        }
+        for (n, (offset, i, handle)) in handles.iter().enumerate() {
+            if n % 7 == 3 {
+                assert!(timers.remove(*handle).is_some());
+            } else if *offset < 900 {
+                expected.push((*offset, *i));
+            }
+        }
+        expected.sort();
+        timers.take_due(base + Duration::from_micros(899));
+        while let Some(action) = timers.pop_due() {
+            if let TimerAction::Callback(f) = action {
+                f();
+            }
+        }
+        let expected: Vec<u64> = expected.into_iter().map(|(_, i)| i).collect();
+        assert_eq!(*fired.borrow(), expected);
+        let left = timers.len();
+        assert!(left > 0);
+        assert_eq!(
+            timers.next_deadline(),
+            Some(base + Duration::from_micros(900))
+        );
+        assert_eq!(
+            timers.heap.len(),
+            left,
+            "stale entries dropped by the bulk pass"
+        );
+    }
+
+    #[test]
+    fn ticks_round_trip() {
+        let timers = Timers::default();
+        let base = timers.base;
+        for offset in [0, 1, 999_999_999, 1_000_000_000, 86_400_123_456_789] {
+            let later = base + Duration::from_nanos(offset);
+            assert_eq!(timers.tick(later), offset as i64);
+            assert_eq!(timers.instant(timers.tick(later)), later);
+            if let Some(earlier) = base.checked_sub(Duration::from_nanos(offset)) {
+                assert_eq!(timers.tick(earlier), -(offset as i64));
+                assert_eq!(timers.instant(timers.tick(earlier)), earlier);
+            }
+        }
     }
 
     #[test]
