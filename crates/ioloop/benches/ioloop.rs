@@ -382,7 +382,7 @@ fn configure() -> Criterion {
     Criterion::default()
         .sample_size(15)
         .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(3))
 }
 
 criterion_group! {
