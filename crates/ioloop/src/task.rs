@@ -511,6 +511,92 @@ mod tests {
         assert_eq!(generation_of(key(u32::MAX, u32::MAX)), u32::MAX);
     }
 
+    /// Sets a flag when dropped.
+    struct DropFlag(Rc<Cell<bool>>);
+
+    impl Drop for DropFlag {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+
+    #[test]
+    fn a_stale_waker_does_not_wake_the_next_task_in_its_slot() {
+        let io_loop = crate::IOLoop::new().unwrap();
+        let polls = Rc::new(Cell::new(0));
+        let counted = polls.clone();
+        io_loop
+            .run_sync(
+                async move {
+                    let io_loop = crate::IOLoop::current();
+                    let kept = Rc::new(RefCell::new(None));
+                    let keeper = kept.clone();
+                    io_loop
+                        .spawn(std::future::poll_fn(move |cx| {
+                            *keeper.borrow_mut() = Some(cx.waker().clone());
+                            Poll::Ready(())
+                        }))
+                        .await
+                        .unwrap();
+                    // Takes the finished task's slot; its waker is another.
+                    let next = io_loop.spawn(std::future::poll_fn(move |_| {
+                        counted.set(counted.get() + 1);
+                        Poll::<()>::Pending
+                    }));
+                    crate::moment().await;
+                    assert_eq!(polls.get(), 1);
+                    let stale: Waker = kept.borrow_mut().take().unwrap();
+                    stale.wake();
+                    crate::moment().await;
+                    crate::moment().await;
+                    assert_eq!(polls.get(), 1, "woken through a finished task's waker");
+                    assert!(next.cancel());
+                },
+                None,
+            )
+            .unwrap();
+        io_loop.close(false).unwrap();
+    }
+
+    #[test]
+    fn a_finished_task_drops_its_future_before_its_handle_goes() {
+        let io_loop = crate::IOLoop::new().unwrap();
+        let dropped = Rc::new(Cell::new(false));
+        let flag = DropFlag(dropped.clone());
+        let handle = io_loop.spawn(std::future::poll_fn(move |_| {
+            let _held = &flag;
+            Poll::Ready(7)
+        }));
+        assert!(!dropped.get());
+        let check = dropped.clone();
+        let output = io_loop
+            .run_sync(
+                async move {
+                    crate::moment().await;
+                    assert!(check.get(), "the future outlived its task");
+                    handle.await
+                },
+                None,
+            )
+            .unwrap();
+        assert_eq!(output, Ok(7));
+        io_loop.close(false).unwrap();
+    }
+
+    #[test]
+    fn closing_the_loop_drops_pending_futures_held_by_handles() {
+        let io_loop = crate::IOLoop::new().unwrap();
+        let dropped = Rc::new(Cell::new(false));
+        let flag = DropFlag(dropped.clone());
+        let handle = io_loop.spawn(async move {
+            let _held = flag;
+            std::future::pending::<()>().await;
+        });
+        io_loop.close(false).unwrap();
+        assert!(dropped.get());
+        assert!(!handle.is_finished());
+    }
+
     #[test]
     fn panic_messages() {
         assert_eq!(panic_message(&"boom"), "boom");
