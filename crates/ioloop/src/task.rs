@@ -290,8 +290,9 @@ impl TaskTable {
         }
     }
 
-    /// Puts a polled task back; or, if it finished or was cancelled meanwhile, releases
-    /// its slot and returns true (the caller drops what is left of it, outside any borrow).
+    /// Puts a polled task back (`Ok`); or, if it finished or was cancelled meanwhile,
+    /// releases its slot and hands the task back as `Err`, for the caller to drop what is
+    /// left of it outside any borrow.
     pub(crate) fn end_poll(
         &mut self,
         key: TaskKey,
