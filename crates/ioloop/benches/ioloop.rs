@@ -95,6 +95,46 @@ fn callbacks(c: &mut Criterion) {
         });
         io_loop.close(false).unwrap();
     });
+    // The same with a million pending timers. tokio keeps timers only inside futures: one
+    // task holds a million `tokio::time::sleep`s, each polled once so that it is registered.
+    group.bench_function("tokio/spawn_local/1M_pending_sleeps", |b| {
+        let runtime = tokio_runtime();
+        let local = tokio::task::LocalSet::new();
+        local.block_on(&runtime, async {
+            let mut sleeps: Vec<_> = (0..1_000_000u64)
+                .map(|i| Box::pin(tokio::time::sleep(Duration::from_secs(3600 + i % 7200))))
+                .collect();
+            std::future::poll_fn(|cx| {
+                for sleep in &mut sleeps {
+                    assert!(sleep.as_mut().poll(cx).is_pending());
+                }
+                std::task::Poll::Ready(())
+            })
+            .await;
+            tokio::task::spawn_local(async move {
+                let _keep = sleeps;
+                std::future::pending::<()>().await;
+            });
+        });
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                let count = Rc::new(Cell::new(0u64));
+                local.block_on(&runtime, async {
+                    for _ in 0..CALLBACKS {
+                        let count = count.clone();
+                        tokio::task::spawn_local(async move { count.set(count.get() + 1) });
+                    }
+                    // Tasks run in spawning order: when this one runs, all the others have.
+                    tokio::task::spawn_local(async {}).await.unwrap();
+                });
+                assert_eq!(count.get(), CALLBACKS);
+            }
+            start.elapsed()
+        });
+    });
+    // tokio has no callback queue: a closure runs as a task (`spawn_local`), so this row is
+    // the counterpart of both `add_callback` and `spawn`.
     group.bench_function("tokio/spawn_local", |b| {
         let runtime = tokio_runtime();
         b.iter_custom(|iters| {
@@ -151,32 +191,38 @@ fn timers(c: &mut Criterion) {
                 let start = Instant::now();
                 for _ in 0..iters {
                     let count = Rc::new(Cell::new(0u64));
-                    for i in 0..TIMERS {
-                        let count = count.clone();
-                        let delay = Duration::from_nanos((i * 7919) % 1_000_000);
-                        io_loop.spawn_callback(async move {
-                            sleep(delay).await;
-                            count.set(count.get() + 1);
-                        });
-                    }
-                    let probe = count.clone();
+                    let tasks = count.clone();
                     io_loop
                         .run_sync(
                             async move {
-                                while probe.get() < TIMERS {
-                                    sleep(Duration::from_micros(200)).await;
+                                let io_loop = IOLoop::current();
+                                let handles: Vec<_> = (0..TIMERS)
+                                    .map(|i| {
+                                        let count = tasks.clone();
+                                        let delay = Duration::from_nanos((i * 7919) % 1_000_000);
+                                        io_loop.spawn(async move {
+                                            sleep(delay).await;
+                                            count.set(count.get() + 1);
+                                        })
+                                    })
+                                    .collect();
+                                for handle in handles {
+                                    handle.await.unwrap();
                                 }
                             },
                             None,
                         )
                         .unwrap();
+                    assert_eq!(count.get(), TIMERS);
                 }
                 start.elapsed()
             });
             io_loop.close(false).unwrap();
         });
     }
-    group.bench_function("tokio/sleep", |b| {
+    // tokio has no `call_later`: its way to run a closure at a deadline is a detached
+    // task that sleeps and then calls it.
+    group.bench_function("tokio/call_later", |b| {
         let runtime = tokio_runtime();
         b.iter_custom(|iters| {
             let start = Instant::now();
@@ -192,6 +238,35 @@ fn timers(c: &mut Criterion) {
                     });
                 }
                 runtime.block_on(local);
+                assert_eq!(count.get(), TIMERS);
+            }
+            start.elapsed()
+        });
+    });
+    // Spawned tasks that sleep, their JoinHandles awaited, as the `sleep` rows.
+    group.bench_function("tokio/sleep", |b| {
+        let runtime = tokio_runtime();
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                let local = tokio::task::LocalSet::new();
+                let count = Rc::new(Cell::new(0u64));
+                let tasks = count.clone();
+                local.block_on(&runtime, async move {
+                    let handles: Vec<_> = (0..TIMERS)
+                        .map(|i| {
+                            let count = tasks.clone();
+                            let delay = Duration::from_nanos((i * 7919) % 1_000_000);
+                            tokio::task::spawn_local(async move {
+                                tokio::time::sleep(delay).await;
+                                count.set(count.get() + 1);
+                            })
+                        })
+                        .collect();
+                    for handle in handles {
+                        handle.await.unwrap();
+                    }
+                });
                 assert_eq!(count.get(), TIMERS);
             }
             start.elapsed()
@@ -307,7 +382,7 @@ fn configure() -> Criterion {
     Criterion::default()
         .sample_size(15)
         .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(3))
 }
 
 criterion_group! {

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use crate::IOLoop;
 use crate::error::TimeoutError;
-use crate::task::{JoinError, JoinSink};
+use crate::task::{JoinError, Runnable, Sink, Task};
 use crate::timer::{Deadline, TimeoutHandle};
 
 /// A future that finishes at a deadline ([`sleep`], [`sleep_until`]).
@@ -72,32 +72,28 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if Instant::now() >= self.deadline {
-            self.cancel_timer();
+        if let Some((io_loop, handle)) = &self.timer {
+            // Registered: the loop's timer says when the deadline has passed, no clock
+            // read needed.
+            let pending = io_loop
+                .core()
+                .timers
+                .borrow_mut()
+                .update_waker(*handle, cx.waker());
+            if pending {
+                return Poll::Pending;
+            }
+            // The timer fired (or its loop closed).
+            self.timer = None;
             return Poll::Ready(());
         }
-        match &self.timer {
-            None => {
-                let io_loop = IOLoop::current();
-                let handle = io_loop.add_waker_timer(self.deadline, cx.waker());
-                self.timer = Some((io_loop, handle));
-                Poll::Pending
-            }
-            Some((io_loop, handle)) => {
-                let pending = io_loop
-                    .core()
-                    .timers
-                    .borrow_mut()
-                    .update_waker(*handle, cx.waker());
-                if pending {
-                    Poll::Pending
-                } else {
-                    // The timer fired (or its loop closed).
-                    self.timer = None;
-                    Poll::Ready(())
-                }
-            }
+        if Instant::now() >= self.deadline {
+            return Poll::Ready(());
         }
+        let io_loop = IOLoop::current();
+        let handle = io_loop.add_waker_timer(self.deadline, cx.waker());
+        self.timer = Some((io_loop, handle));
+        Poll::Pending
     }
 }
 
@@ -234,10 +230,10 @@ struct ChildSink<T> {
     completions: Weak<Completions<T>>,
 }
 
-impl<T> JoinSink for ChildSink<T> {
-    fn fail(&self, error: JoinError) {
+impl<T> Sink<T> for ChildSink<T> {
+    fn complete(&self, result: Result<T, JoinError>) {
         if let Some(completions) = self.completions.upgrade() {
-            completions.push(self.index, Err(error));
+            completions.push(self.index, result);
         }
     }
 }
@@ -255,19 +251,15 @@ where
         pending: Cell::new(0),
     });
     for (index, child) in children.into_iter().enumerate() {
-        let weak = Rc::downgrade(&completions);
-        let sink = Rc::new(ChildSink {
+        let sink = ChildSink {
             index,
-            completions: weak.clone(),
-        });
-        let task = async move {
-            let output = child.await;
-            if let Some(completions) = weak.upgrade() {
-                completions.push(index, Ok(output));
-            }
+            completions: Rc::downgrade(&completions),
         };
-        if io_loop.spawn_boxed(Box::pin(task), Some(sink)).is_some() {
+        let task = Task::new(child, sink);
+        if io_loop.spawn_task(task.clone()).is_some() {
             completions.pending.set(completions.pending.get() + 1);
+        } else {
+            task.drop_future();
         }
     }
     completions

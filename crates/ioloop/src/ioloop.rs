@@ -22,7 +22,7 @@ use crate::io::{Dispatch, IoTable, Watch};
 use crate::poller::{Event, Events, Notifier, Poller, PollerKind};
 use crate::signals::Signals;
 use crate::task::{
-    self, BoxFuture, JoinError, JoinHandle, JoinState, Polled, ReadyQueue, TaskKey, TaskTable,
+    self, Discard, JoinError, JoinHandle, JoinState, ReadyQueue, Runnable, Task, TaskKey, TaskTable,
 };
 use crate::timer::{Deadline, TimeoutHandle, TimerAction, Timers, wall_time};
 
@@ -95,11 +95,9 @@ pub(crate) struct Core {
 impl Core {
     pub(crate) fn cancel_task(&self, key: TaskKey) {
         let cancelled = self.tasks.borrow_mut().cancel(key);
-        if let Some((future, join)) = cancelled {
-            drop(future);
-            if let Some(join) = join {
-                join.fail(JoinError::Cancelled);
-            }
+        if let Some(Some(task)) = cancelled {
+            task.drop_future();
+            task.fail(JoinError::Cancelled);
         }
     }
 }
@@ -289,7 +287,10 @@ impl IOLoop {
     /// Runs a future on the loop, with no handle to its result (Tornado's
     /// `spawn_callback`). A panic inside it is logged and the loop goes on.
     pub fn spawn_callback(&self, future: impl Future<Output = ()> + 'static) {
-        self.spawn_boxed(Box::pin(future), None);
+        let task = Task::new(future, Discard);
+        if self.spawn_task(task.clone()).is_none() {
+            task.drop_future();
+        }
     }
 
     /// Runs a future on the loop and returns a [`JoinHandle`]: a future of its output that
@@ -298,36 +299,25 @@ impl IOLoop {
     where
         F: Future + 'static,
     {
-        let state = JoinState::new();
-        let sink = state.clone();
-        let task = async move {
-            let output = future.await;
-            sink.complete(Ok(output));
-        };
-        let key = self.spawn_boxed(Box::pin(task), Some(state.clone()));
+        let task = Task::new(future, JoinState::new());
+        let key = self.spawn_task(task.clone());
         if key.is_none() {
-            state.complete(Err(JoinError::Cancelled));
+            task.drop_future();
+            task.fail(JoinError::Cancelled);
         }
         JoinHandle {
-            state,
+            cell: task,
             key: key.unwrap_or(0),
             core: Rc::downgrade(&self.core),
         }
     }
 
-    pub(crate) fn spawn_boxed(
-        &self,
-        future: BoxFuture,
-        join: Option<Rc<dyn task::JoinSink>>,
-    ) -> Option<TaskKey> {
+    /// Schedules a task's first poll; `None` (and the task untouched) if the loop is closed.
+    pub(crate) fn spawn_task(&self, task: Rc<dyn Runnable>) -> Option<TaskKey> {
         if self.is_closed() {
             return None;
         }
-        let key = self
-            .core
-            .tasks
-            .borrow_mut()
-            .insert(&self.core.shared, future, join);
+        let key = self.core.tasks.borrow_mut().insert(&self.core.shared, task);
         self.core.ready.borrow_mut().push_back(key);
         Some(key)
     }
@@ -557,28 +547,28 @@ impl IOLoop {
 
     fn poll_task(&self, key: TaskKey) {
         let core = &*self.core;
-        let Some((mut future, waker)) = core.tasks.borrow_mut().begin_poll(key) else {
+        let Some((task, waker)) = core.tasks.borrow_mut().begin_poll(key) else {
             return;
         };
         let mut cx = Context::from_waker(&waker);
-        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
-            Ok(poll) => {
-                let polled = core
-                    .tasks
-                    .borrow_mut()
-                    .end_poll(key, future, waker, poll.is_ready());
-                if let Polled::Done(future) = polled {
-                    drop_guarded(future);
+        match catch_unwind(AssertUnwindSafe(|| task.poll_task(&mut cx))) {
+            Ok(ready) => {
+                let ended = core.tasks.borrow_mut().end_poll(key, task, waker, ready);
+                if let Err(task) = ended {
+                    if !ready {
+                        // Cancelled while it was being polled.
+                        run_guarded(|| task.drop_future());
+                    }
+                    drop_guarded(task);
                 }
             }
             Err(payload) => {
                 let message = task::panic_message(&*payload);
                 log::error!(target: "tornado.application", "Exception in task: panicked at {message:?}");
-                let join = core.tasks.borrow_mut().panicked(key);
-                drop_guarded(future);
-                if let Some(join) = join {
-                    join.fail(JoinError::Panicked(message));
-                }
+                core.tasks.borrow_mut().panicked(key);
+                run_guarded(|| task.drop_future());
+                task.fail(JoinError::Panicked(message));
+                drop_guarded((task, waker));
             }
         }
     }
@@ -591,7 +581,7 @@ impl IOLoop {
             Some(Duration::ZERO)
         } else {
             core.timers
-                .borrow()
+                .borrow_mut()
                 .next_deadline()
                 .map(|at| at.saturating_duration_since(Instant::now()))
         };
@@ -731,6 +721,9 @@ impl IOLoop {
             {
                 crate::sys::close_fd(entry.fd);
             }
+        }
+        for task in &tasks {
+            run_guarded(|| task.drop_future());
         }
         drop_guarded((tasks, callbacks, timers, entries, remote));
         core.executor.borrow_mut().take();

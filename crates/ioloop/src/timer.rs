@@ -1,11 +1,16 @@
-//! Timers: an ordered map keyed by `(deadline, sequence)`, split at "now" each iteration.
+//! Timers: a binary heap ordered by `(deadline, sequence)`, over a slab of actions.
 //!
-//! The first key is the next deadline, which becomes the poller's timeout. Equal deadlines
-//! fire in the order they were scheduled (the sequence number breaks the tie); cancelling
-//! is a map removal, so a million pending timers cost `O(log n)` per operation and nothing
-//! per iteration.
+//! The top of the heap is the next deadline, which becomes the poller's timeout. Equal
+//! deadlines fire in the order they were scheduled (the sequence number breaks the tie).
+//! Each timer's action lives in a slab slot, so removing a timer drops its action at once
+//! and costs `O(1)`: the heap entry stays behind, is recognised as stale (its slot no longer
+//! carries its sequence number) and is skipped when it reaches the top. Like Tornado's own
+//! loop, the heap is rebuilt without its stale entries once they are more than half of it,
+//! so timers that are scheduled and cancelled over and over do not pile up. A million
+//! pending timers cost `O(log n)` per insertion and nothing per iteration.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
 use std::fmt;
 use std::task::Waker;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -81,6 +86,7 @@ pub(crate) fn wall_time() -> f64 {
 pub struct TimeoutHandle {
     pub(crate) deadline: Instant,
     pub(crate) sequence: u64,
+    pub(crate) slot: u32,
 }
 
 impl TimeoutHandle {
@@ -106,36 +112,195 @@ pub(crate) enum TimerAction {
     Wake(Waker),
 }
 
+/// A timer's place in the heap. Ordered so that the heap's top is the earliest deadline,
+/// and among equal deadlines the first scheduled.
+#[derive(Clone, Copy)]
+struct Queued {
+    /// The deadline in nanoseconds from [`Timers::base`]: integers compare faster than
+    /// `Instant`s.
+    tick: i64,
+    sequence: u64,
+    slot: u32,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Queued) -> bool {
+        self.sequence == other.sequence
+    }
+}
+
+impl Eq for Queued {}
+
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Queued) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Queued {
+    fn cmp(&self, other: &Queued) -> Ordering {
+        // Reversed: `BinaryHeap` is a max-heap.
+        other
+            .tick
+            .cmp(&self.tick)
+            .then_with(|| other.sequence.cmp(&self.sequence))
+    }
+}
+
+/// Where a timer's action waits. A slot is free when `action` is `None`.
+struct Slot {
+    /// The sequence number of the timer in this slot; heap and firing entries that carry
+    /// another one are stale.
+    sequence: u64,
+    action: Option<TimerAction>,
+    /// The timer's entry is still in the heap (not yet set aside to fire).
+    queued: bool,
+}
+
+/// [`Timers::take_due`] sorts the due timers out in one pass once it has popped this many
+/// one by one and the heap holds at most `BULK_RATIO` times as many: the pass then costs
+/// little more than the pops already made.
+const BULK_AFTER: usize = 32;
+const BULK_RATIO: usize = 16;
+
+/// Stale heap entries below this count are left for the heap to drop as they surface.
+const COMPACT_AFTER: usize = 512;
+
 /// The pending timers of one loop.
-#[derive(Default)]
 pub(crate) struct Timers {
-    map: BTreeMap<(Instant, u64), TimerAction>,
-    /// Timers found due at the start of this iteration and not yet run. A timer here can
-    /// still be removed by one that runs before it.
-    firing: VecDeque<((Instant, u64), TimerAction)>,
+    /// The origin of the heap's ticks.
+    base: Instant,
+    heap: BinaryHeap<Queued>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    /// Timers scheduled and neither fired nor removed.
+    live: usize,
+    /// Heap entries whose timer was removed.
+    stale: usize,
+    /// Timers found due at the start of this iteration and not yet run, as
+    /// `(slot, sequence)`. A timer here can still be removed by one that runs before it.
+    firing: VecDeque<(u32, u64)>,
+    /// A reused buffer for [`take_due_in_bulk`](Self::take_due_in_bulk).
+    scratch: Vec<Queued>,
     next_sequence: u64,
 }
 
+impl Default for Timers {
+    fn default() -> Timers {
+        Timers {
+            base: Instant::now(),
+            heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            stale: 0,
+            firing: VecDeque::new(),
+            scratch: Vec::new(),
+            next_sequence: 0,
+        }
+    }
+}
+
 impl Timers {
+    /// `at` in nanoseconds from the base, saturating some 292 years away.
+    fn tick(&self, at: Instant) -> i64 {
+        fn nanos(d: Duration) -> i64 {
+            i64::try_from(d.as_secs())
+                .ok()
+                .and_then(|secs| secs.checked_mul(1_000_000_000))
+                .and_then(|n| n.checked_add(i64::from(d.subsec_nanos())))
+                .unwrap_or(i64::MAX)
+        }
+        match at.checked_duration_since(self.base) {
+            Some(after) => nanos(after),
+            None => -nanos(self.base.duration_since(at)),
+        }
+    }
+
+    /// The instant of a tick.
+    fn instant(&self, tick: i64) -> Instant {
+        let offset = Duration::from_nanos(tick.unsigned_abs());
+        let at = if tick >= 0 {
+            self.base.checked_add(offset)
+        } else {
+            self.base.checked_sub(offset)
+        };
+        at.unwrap_or(self.base)
+    }
+
     pub(crate) fn insert(&mut self, deadline: Instant, action: TimerAction) -> TimeoutHandle {
         let sequence = self.next_sequence;
         self.next_sequence += 1;
-        self.map.insert((deadline, sequence), action);
-        TimeoutHandle { deadline, sequence }
+        let filled = Slot {
+            sequence,
+            action: Some(action),
+            queued: true,
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                if let Some(place) = self.slots.get_mut(slot as usize) {
+                    *place = filled;
+                }
+                slot
+            }
+            None => {
+                self.slots.push(filled);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(Queued {
+            tick: self.tick(deadline),
+            sequence,
+            slot,
+        });
+        self.live += 1;
+        TimeoutHandle {
+            deadline,
+            sequence,
+            slot,
+        }
+    }
+
+    /// The slot of a timer that is still pending (queued or set aside to fire).
+    fn pending_slot(&mut self, slot: u32, sequence: u64) -> Option<&mut Slot> {
+        self.slots
+            .get_mut(slot as usize)
+            .filter(|s| s.sequence == sequence && s.action.is_some())
+    }
+
+    /// Empties a pending slot and frees it.
+    fn vacate(&mut self, slot: u32, sequence: u64) -> Option<(TimerAction, bool)> {
+        let place = self.pending_slot(slot, sequence)?;
+        let action = place.action.take()?;
+        let queued = std::mem::replace(&mut place.queued, false);
+        self.free.push(slot);
+        self.live -= 1;
+        Some((action, queued))
     }
 
     pub(crate) fn remove(&mut self, handle: TimeoutHandle) -> Option<TimerAction> {
-        let key = (handle.deadline, handle.sequence);
-        if let Some(action) = self.map.remove(&key) {
-            return Some(action);
+        let (action, queued) = self.vacate(handle.slot, handle.sequence)?;
+        if queued {
+            self.stale += 1;
+            if self.stale > COMPACT_AFTER && self.stale > self.heap.len() / 2 {
+                let slots = &self.slots;
+                self.heap.retain(|q| {
+                    slots
+                        .get(q.slot as usize)
+                        .is_some_and(|s| s.sequence == q.sequence && s.queued)
+                });
+                self.stale = 0;
+            }
         }
-        let position = self.firing.iter().position(|(k, _)| *k == key)?;
-        self.firing.remove(position).map(|(_, action)| action)
+        Some(action)
     }
 
     /// Replaces the waker of a pending `Wake` timer; false if the timer is gone.
     pub(crate) fn update_waker(&mut self, handle: TimeoutHandle, waker: &Waker) -> bool {
-        match self.map.get_mut(&(handle.deadline, handle.sequence)) {
+        match self
+            .pending_slot(handle.slot, handle.sequence)
+            .and_then(|s| s.action.as_mut())
+        {
             Some(TimerAction::Wake(old)) => {
                 if !old.will_wake(waker) {
                     old.clone_from(waker);
@@ -148,45 +313,118 @@ impl Timers {
     }
 
     #[cfg(test)]
-    pub(crate) fn contains(&self, handle: TimeoutHandle) -> bool {
-        self.map.contains_key(&(handle.deadline, handle.sequence))
+    pub(crate) fn contains(&mut self, handle: TimeoutHandle) -> bool {
+        self.pending_slot(handle.slot, handle.sequence).is_some()
     }
 
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.map
-            .first_key_value()
-            .map(|((deadline, _), _)| *deadline)
+    /// Whether a heap entry is stale.
+    fn is_stale(&self, queued: &Queued) -> bool {
+        self.slots
+            .get(queued.slot as usize)
+            .is_none_or(|s| s.sequence != queued.sequence || !s.queued)
+    }
+
+    /// Drops stale entries from the top of the heap.
+    fn clean_top(&mut self) {
+        while let Some(top) = self.heap.peek() {
+            if !self.is_stale(top) {
+                break;
+            }
+            self.heap.pop();
+            self.stale = self.stale.saturating_sub(1);
+        }
+    }
+
+    pub(crate) fn next_deadline(&mut self) -> Option<Instant> {
+        self.clean_top();
+        self.heap.peek().map(|q| self.instant(q.tick))
     }
 
     /// True when a timer is scheduled (not counting those set aside to fire).
     pub(crate) fn is_scheduled(&self) -> bool {
-        !self.map.is_empty()
+        self.heap.len() > self.stale
     }
 
     /// Sets aside every timer due at `now`, in firing order, for [`pop_due`](Self::pop_due).
     /// Timers scheduled after this call wait for the next one, even if already due.
     pub(crate) fn take_due(&mut self, now: Instant) {
-        while let Some(entry) = self.map.first_entry() {
-            if entry.key().0 > now {
+        let now = self.tick(now);
+        let mut taken = 0;
+        while let Some(top) = self.heap.peek() {
+            if top.tick > now {
                 break;
             }
-            let key = *entry.key();
-            self.firing.push_back((key, entry.remove()));
+            if taken >= BULK_AFTER && self.heap.len() <= taken * BULK_RATIO {
+                // Many are due: sorting them out at once is cheaper than popping each.
+                self.take_due_in_bulk(now);
+                return;
+            }
+            let top = *top;
+            self.heap.pop();
+            taken += 1;
+            self.set_aside(top);
         }
+    }
+
+    /// Moves a due heap entry to the firing list, unless it is stale.
+    fn set_aside(&mut self, due: Queued) {
+        match self.slots.get_mut(due.slot as usize) {
+            Some(place) if place.sequence == due.sequence && place.queued => {
+                place.queued = false;
+                self.firing.push_back((due.slot, due.sequence));
+            }
+            _ => self.stale = self.stale.saturating_sub(1),
+        }
+    }
+
+    /// [`take_due`](Self::take_due) for a large share of the heap: one pass splits the due
+    /// entries from the rest (dropping every stale entry on the way), the due ones are
+    /// sorted, and the heap is rebuilt from the rest in linear time.
+    fn take_due_in_bulk(&mut self, now: i64) {
+        let mut rest = std::mem::take(&mut self.heap).into_vec();
+        let mut due = std::mem::take(&mut self.scratch);
+        let slots = &self.slots;
+        rest.retain(|q| {
+            let live = slots
+                .get(q.slot as usize)
+                .is_some_and(|s| s.sequence == q.sequence && s.queued);
+            if live && q.tick <= now {
+                due.push(*q);
+                return false;
+            }
+            live
+        });
+        self.stale = 0;
+        // `Queued` orders the earliest deadline greatest: sort in descending order.
+        due.sort_unstable_by(|a, b| b.cmp(a));
+        for entry in due.drain(..) {
+            self.set_aside(entry);
+        }
+        self.scratch = due;
+        self.heap = BinaryHeap::from(rest);
     }
 
     /// The next timer set aside by [`take_due`](Self::take_due) that was not removed since.
     pub(crate) fn pop_due(&mut self) -> Option<TimerAction> {
-        self.firing.pop_front().map(|(_, action)| action)
+        while let Some((slot, sequence)) = self.firing.pop_front() {
+            if let Some((action, _)) = self.vacate(slot, sequence) {
+                return Some(action);
+            }
+        }
+        None
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.map.len() + self.firing.len()
+        self.live
     }
 
     pub(crate) fn drain(&mut self) -> Vec<TimerAction> {
-        let mut all: Vec<TimerAction> = self.firing.drain(..).map(|(_, a)| a).collect();
-        all.extend(std::mem::take(&mut self.map).into_values());
+        let all = self.slots.drain(..).filter_map(|s| s.action).collect();
+        self.heap.clear();
+        self.free.clear();
+        self.firing.clear();
+        self.live = 0;
+        self.stale = 0;
         all
     }
 }
@@ -256,6 +494,131 @@ mod tests {
         assert!(timers.contains(b));
         assert_eq!(timers.drain().len(), 1);
         assert_eq!(timers.next_deadline(), None);
+    }
+
+    #[test]
+    fn removed_timers_never_fire_and_slots_are_reused() {
+        let mut timers = Timers::default();
+        let at = Instant::now();
+        let first = timers.insert(at, TimerAction::Callback(Box::new(|| {})));
+        assert!(timers.remove(first).is_some());
+        // Reuses the slot with a new sequence: the old handle no longer reaches it.
+        let second = timers.insert(at, TimerAction::Callback(Box::new(|| {})));
+        assert_eq!(second.slot, first.slot);
+        assert!(timers.remove(first).is_none());
+        assert!(timers.contains(second));
+        assert_eq!(timers.len(), 1);
+        timers.take_due(at);
+        assert!(timers.pop_due().is_some());
+        assert!(timers.pop_due().is_none());
+        assert!(!timers.contains(second));
+        assert_eq!(timers.next_deadline(), None);
+        assert!(!timers.is_scheduled());
+    }
+
+    #[test]
+    fn stale_entries_are_compacted() {
+        let mut timers = Timers::default();
+        let base = Instant::now();
+        let keep = timers.insert(
+            base + Duration::from_secs(5),
+            TimerAction::Callback(Box::new(|| {})),
+        );
+        // Schedule and cancel far timers over and over: the heap must not grow with them.
+        for i in 0..100_000u64 {
+            let handle = timers.insert(
+                base + Duration::from_secs(3600 + i),
+                TimerAction::Callback(Box::new(|| {})),
+            );
+            assert!(timers.remove(handle).is_some());
+            assert!(timers.heap.len() <= 2 * COMPACT_AFTER + 4);
+        }
+        assert_eq!(timers.len(), 1);
+        assert_eq!(timers.next_deadline(), Some(keep.deadline()));
+        assert!(timers.slots.len() <= 2);
+    }
+
+    #[test]
+    fn stale_tops_do_not_hide_the_next_deadline() {
+        let mut timers = Timers::default();
+        let base = Instant::now();
+        let early = timers.insert(base, TimerAction::Callback(Box::new(|| {})));
+        let late = timers.insert(
+            base + Duration::from_millis(10),
+            TimerAction::Callback(Box::new(|| {})),
+        );
+        assert_eq!(timers.next_deadline(), Some(base));
+        timers.remove(early);
+        assert!(timers.is_scheduled());
+        assert_eq!(timers.next_deadline(), Some(late.deadline()));
+        timers.remove(late);
+        assert!(!timers.is_scheduled());
+        assert_eq!(timers.next_deadline(), None);
+        timers.take_due(base + Duration::from_secs(1));
+        assert!(timers.pop_due().is_none());
+    }
+
+    /// Many due timers at once (the bulk path), with ties, stale entries and timers not yet
+    /// due: they come out in deadline then scheduling order, the removed ones never.
+    #[test]
+    fn bulk_firing_keeps_the_order() {
+        let mut timers = Timers::default();
+        let base = Instant::now();
+        let fired = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let mut expected = Vec::new();
+        let mut handles = Vec::new();
+        for i in 0..5_000u64 {
+            // Scrambled offsets with many ties; a tenth fall after `now`.
+            let offset = (i * 7919) % 1_000;
+            let fired = fired.clone();
+            let handle = timers.insert(
+                base + Duration::from_micros(offset),
+                TimerAction::Callback(Box::new(move || fired.borrow_mut().push(i))),
+            );
+            handles.push((offset, i, handle));
+        }
+        for (n, (offset, i, handle)) in handles.iter().enumerate() {
+            if n % 7 == 3 {
+                assert!(timers.remove(*handle).is_some());
+            } else if *offset < 900 {
+                expected.push((*offset, *i));
+            }
+        }
+        expected.sort();
+        timers.take_due(base + Duration::from_micros(899));
+        while let Some(action) = timers.pop_due() {
+            if let TimerAction::Callback(f) = action {
+                f();
+            }
+        }
+        let expected: Vec<u64> = expected.into_iter().map(|(_, i)| i).collect();
+        assert_eq!(*fired.borrow(), expected);
+        let left = timers.len();
+        assert!(left > 0);
+        assert_eq!(
+            timers.next_deadline(),
+            Some(base + Duration::from_micros(900))
+        );
+        assert_eq!(
+            timers.heap.len(),
+            left,
+            "stale entries dropped by the bulk pass"
+        );
+    }
+
+    #[test]
+    fn ticks_round_trip() {
+        let timers = Timers::default();
+        let base = timers.base;
+        for offset in [0, 1, 999_999_999, 1_000_000_000, 86_400_123_456_789] {
+            let later = base + Duration::from_nanos(offset);
+            assert_eq!(timers.tick(later), offset as i64);
+            assert_eq!(timers.instant(timers.tick(later)), later);
+            if let Some(earlier) = base.checked_sub(Duration::from_nanos(offset)) {
+                assert_eq!(timers.tick(earlier), -(offset as i64));
+                assert_eq!(timers.instant(timers.tick(earlier)), earlier);
+            }
+        }
     }
 
     #[test]
