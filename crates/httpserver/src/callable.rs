@@ -127,15 +127,15 @@ impl<C: RequestCallback> HTTPMessageDelegate for CallableMessage<C> {
     fn finish(&mut self) {
         // The HTTP/1 code has checked the Host header already; a request that fails
         // here came from some other connection type.
-        let Some(Ok(mut request)) = self.head.take().map(|(start_line, headers, start)| {
-            HTTPServerRequest::from_start_line(start_line, headers).map(|mut request| {
-                request.set_start_time(start);
-                request
-            })
-        }) else {
+        let Some((start_line, headers, start)) = self.head.take() else {
             respond_raw(&self.connection, 400, b"");
             return;
         };
+        let Ok(mut request) = HTTPServerRequest::from_start_line(start_line, headers) else {
+            respond_raw(&self.connection, 400, b"");
+            return;
+        };
+        request.set_start_time(start);
         let context = self.connection.context();
         request.remote_ip = Some(context.remote_ip.clone());
         request.protocol.clone_from(&context.protocol);
