@@ -528,13 +528,7 @@ r = c.getresponse(); second = r.read()
 print(first.decode(), second.decode(), c.sock is sock)
 "#
         );
-        let output = off_loop(move || {
-            Command::new(python())
-                .args(["-c", &script])
-                .output()
-                .expect("python3 is installed")
-        })
-        .await;
+        let output = run_python(script).await;
         assert!(
             output.status.success(),
             "{}",
@@ -589,6 +583,17 @@ fn python() -> String {
     std::env::var("TORNADO_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
+/// Runs a Python script on another thread (the loop serves it meanwhile).
+async fn run_python(script: String) -> std::process::Output {
+    off_loop(move || {
+        Command::new(python())
+            .args(["-c", &script])
+            .output()
+            .expect("python3 is installed")
+    })
+    .await
+}
+
 #[test]
 fn python_requests_session_keep_alive_and_uploads() {
     run(async {
@@ -609,13 +614,7 @@ print("file up: f.txt text/plain file body" in b.text, 'k=["v"]' in b.text, 'k=[
 print(len(s.adapters["http://"].poolmanager.pools))
 "#
         );
-        let output = off_loop(move || {
-            Command::new(python())
-                .args(["-c", &script])
-                .output()
-                .expect("python3 is installed")
-        })
-        .await;
+        let output = run_python(script).await;
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             output.status.success(),
