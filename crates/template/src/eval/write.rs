@@ -4,7 +4,7 @@
 use crate::compile::Short;
 use crate::error::{Error, Result};
 use crate::out::Out;
-use crate::value::Value;
+use crate::value::{PAIRS, Value, itoa_buf, itoa_bytes};
 
 /// Appends `str(v)` as UTF-8 (Tornado's `_tt_utf8(str(v))`, with `str`/`bytes` as is).
 pub(super) fn write_value(v: &Value, out: &mut Out) {
@@ -15,13 +15,6 @@ pub(super) fn write_value(v: &Value, out: &mut Out) {
         other => out.extend(other.to_str().as_bytes()),
     }
 }
-
-/// Two decimal digits for each of 0..100.
-pub(super) const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-    2021222324252627282930313233343536373839\
-    4041424344454647484950515253545556575859\
-    6061626364656667686970717273747576777879\
-    8081828384858687888990919293949596979899";
 
 /// Appends the decimal digits of `n` with one fixed-size copy.
 #[inline(always)]
@@ -83,31 +76,8 @@ pub(super) fn push_int_general(out: &mut Out, n: i64) {
         out.write4((digits >> (8 * (4 - len))).to_le_bytes(), len);
         return;
     }
-    let mut buf = [0u8; 20];
-    let neg = usize::from(n < 0);
-    let mut m = n.unsigned_abs();
-    let len = neg + m.checked_ilog10().unwrap_or(0) as usize + 1;
-    // Digits are written right to left into buf[..len]; then one fixed-size copy and a
-    // truncate append them.
-    let mut i = len;
-    while m >= 100 {
-        let d = (m % 100) as usize * 2;
-        m /= 100;
-        i -= 2;
-        buf[i] = PAIRS[d];
-        buf[i + 1] = PAIRS[d + 1];
-    }
-    if m >= 10 {
-        let d = m as usize * 2;
-        buf[i - 2] = PAIRS[d];
-        buf[i - 1] = PAIRS[d + 1];
-    } else {
-        buf[i - 1] = b'0' + m as u8;
-    }
-    if neg == 1 {
-        buf[0] = b'-';
-    }
-    out.extend(&buf[..len]);
+    let mut buf = itoa_buf();
+    out.extend(itoa_bytes(n, &mut buf));
 }
 
 /// Appends `xhtml_escape(str(v))`, escaping straight into the output.

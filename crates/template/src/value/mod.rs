@@ -461,6 +461,13 @@ pub(crate) fn itoa_buf() -> [u8; 20] {
     [0u8; 20]
 }
 
+/// Two decimal digits for each of 0..100.
+pub(crate) const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
 /// Formats an integer without allocating.
 pub(crate) fn itoa(n: i64, buf: &mut [u8; 20]) -> &str {
     std::str::from_utf8(itoa_bytes(n, buf)).unwrap_or("0")
@@ -469,11 +476,6 @@ pub(crate) fn itoa(n: i64, buf: &mut [u8; 20]) -> &str {
 /// Formats an integer without allocating, as ASCII bytes.
 #[inline]
 pub(crate) fn itoa_bytes(n: i64, buf: &mut [u8; 20]) -> &[u8] {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
     let mut i = buf.len();
     let neg = n < 0;
     let mut m = n.unsigned_abs();
