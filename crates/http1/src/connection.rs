@@ -8,8 +8,10 @@ use std::task::Waker;
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::Method;
 use tornado_httputil::{
-    ConnectionContext, ConnectionFuture, Error, HTTPConnection, HTTPHeaders, Result, StartLine,
+    ConnectionContext, ConnectionFuture, Error, HTTPConnection, HTTPHeaders, ResponseStartLine,
+    Result, StartLine,
 };
 use tornado_iostream::IOStream;
 
@@ -325,18 +327,17 @@ fn request_over() -> Error {
     Error::output("the request this connection was for is over")
 }
 
-impl HTTPConnection for HTTP1Connection {
-    fn write_headers(
+impl HTTP1Connection {
+    /// `write_headers`, for a whole response when `whole` holds its body's length.
+    fn write_head(
         &self,
-        start_line: &StartLine,
+        start_line: &ResponseStartLine,
         headers: &HTTPHeaders,
         chunk: Option<Bytes>,
+        whole: Option<u64>,
     ) -> Result<()> {
         let conn = &*self.conn;
         let exchange = self.exchange().ok_or_else(request_over)?;
-        let StartLine::Response(start_line) = start_line else {
-            return Err(Error::output("a server writes a response start line"));
-        };
         conn.check_open()?;
         if exchange.headers_written.get() {
             return Err(Error::output("Response headers were already written"));
@@ -345,10 +346,16 @@ impl HTTPConnection for HTTP1Connection {
         if conn.draining.get() {
             exchange.disconnect_on_finish.set(true);
         }
-        let plan = {
+        let (plan, head) = {
             let mut facts = exchange.facts.borrow_mut();
             facts.disconnect_on_finish = exchange.disconnect_on_finish.get();
-            framing::plan_response(&facts, start_line.code, headers)
+            let plan = match whole {
+                None => framing::plan_response(&facts, start_line.code, headers),
+                Some(length) => {
+                    framing::plan_whole_response(&facts, start_line.code, headers, length)
+                }
+            };
+            (plan, facts.method == Method::HEAD)
         };
         let plan = match plan {
             Ok(plan) => plan,
@@ -363,11 +370,40 @@ impl HTTPConnection for HTTP1Connection {
         exchange.plan.set(Some(plan));
         exchange.remaining.set(plan.expected);
         exchange.headers_written.set(true);
+        // A whole answer to HEAD: its length was declared, its body is not sent.
+        let chunk = chunk.filter(|_| !(head && whole.is_some()));
         if let Some(chunk) = chunk {
             conn.body(chunk, mark)?;
         }
         conn.maybe_flush();
         Ok(())
+    }
+}
+
+impl HTTPConnection for HTTP1Connection {
+    fn write_headers(
+        &self,
+        start_line: &StartLine,
+        headers: &HTTPHeaders,
+        chunk: Option<Bytes>,
+    ) -> Result<()> {
+        let StartLine::Response(start_line) = start_line else {
+            // Checked after the request: a stale handle reports that first.
+            self.exchange().ok_or_else(request_over)?;
+            return Err(Error::output("a server writes a response start line"));
+        };
+        self.write_head(start_line, headers, chunk, None)
+    }
+
+    fn write_response(
+        &self,
+        start_line: &ResponseStartLine,
+        headers: &HTTPHeaders,
+        body: Bytes,
+    ) -> Result<()> {
+        let length = body.len() as u64;
+        self.write_head(start_line, headers, Some(body), Some(length))?;
+        self.finish()
     }
 
     fn write(&self, chunk: Bytes) -> Result<()> {

@@ -363,6 +363,12 @@ pub struct ResponsePlan {
     /// The `Connection` value to set, if any (`close`, or `Keep-Alive` for an HTTP/1.0
     /// client that asked for it).
     pub connection: Option<&'static str>,
+    /// The `Content-Length` to add: the length of a whole body given at once, for a
+    /// response whose headers have none (see [`plan_whole_response`]).
+    pub add_length: Option<u64>,
+    /// Add a `Date` header with the current time (a whole response whose headers have
+    /// none).
+    pub add_date: bool,
 }
 
 /// What the response needs to know about its request.
@@ -411,15 +417,34 @@ pub fn plan_response(
     code: u16,
     headers: &HTTPHeaders,
 ) -> Result<ResponsePlan, Error> {
+    plan(request, code, headers, None)
+}
+
+/// Plans a response whose whole body (`body_len` bytes) is given with its headers: as
+/// [`plan_response`], and also what a Tornado `RequestHandler` adds when it finishes.
+/// `Content-Length` is the body's length unless the headers declare one (and never
+/// for 1xx, 204 and 304 answers); `Date` is now unless the headers carry one.
+pub fn plan_whole_response(
+    request: &RequestFacts,
+    code: u16,
+    headers: &HTTPHeaders,
+    body_len: u64,
+) -> Result<ResponsePlan, Error> {
+    plan(request, code, headers, Some(body_len))
+}
+
+fn plan(
+    request: &RequestFacts,
+    code: u16,
+    headers: &HTTPHeaders,
+    whole_body: Option<u64>,
+) -> Result<ResponsePlan, Error> {
     let http11 = request.version == HTTPVersion::HTTP_11;
     let length = headers.get("Content-Length");
-    let has_length = length.is_some();
-    let chunked = http11
-        && request.method != Method::HEAD
-        && code != 204
-        && code != 304
-        && !(100..200).contains(&code)
-        && !has_length;
+    let bodiless = code == 204 || code == 304 || (100..200).contains(&code);
+    let add_length = whole_body.filter(|_| length.is_none() && !bodiless);
+    let has_length = length.is_some() || add_length.is_some();
+    let chunked = http11 && request.method != Method::HEAD && !bodiless && !has_length;
     let connection = if http11 && request.disconnect_on_finish {
         Some("close")
     } else if request.version == HTTPVersion::HTTP_10 && request.asked_keep_alive {
@@ -437,12 +462,14 @@ pub fn plan_response(
             }
         }
     } else {
-        None
+        add_length
     };
     Ok(ResponsePlan {
         chunked,
         expected,
         connection,
+        add_length,
+        add_date: whole_body.is_some() && !headers.contains("Date"),
     })
 }
 
@@ -504,6 +531,16 @@ fn encode_head_lines(
         if !headers.contains(name) {
             push_header(out, name, value)?;
         }
+    }
+    if let Some(length) = plan.add_length {
+        out.extend_from_slice(b"Content-Length: ");
+        push_decimal(out, length);
+        out.extend_from_slice(b"\r\n");
+    }
+    if plan.add_date {
+        out.extend_from_slice(b"Date: ");
+        crate::date::with_http_date(|date| out.extend_from_slice(date.as_bytes()));
+        out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");
     Ok(())

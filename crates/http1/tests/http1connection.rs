@@ -240,6 +240,79 @@ fn chunked_responses_and_head() {
     });
 }
 
+/// `write_response` adds `Content-Length` and `Date` unless the headers have them, as a
+/// `RequestHandler` finishing does, and answers HEAD with the length but no body.
+#[test]
+fn whole_responses_get_length_and_date() {
+    run(async {
+        let address = serve(
+            Callback::new(|seen, c| {
+                let path = seen.start_line.path.as_str();
+                let code = path[1..4].parse().unwrap();
+                let mut headers = HTTPHeaders::new();
+                headers.add("Server", "test").unwrap();
+                if path.contains("length") {
+                    headers.add("Content-Length", "5").unwrap();
+                }
+                if path.contains("date") {
+                    headers.add("Date", "then").unwrap();
+                }
+                let StartLine::Response(line) = status(code) else {
+                    unreachable!()
+                };
+                let body = if code == 200 { &b"hello"[..] } else { b"" };
+                c.write_response(&line, &headers, Bytes::from_static(body))
+                    .unwrap();
+            }),
+            HTTP1ConnectionParameters::default(),
+        );
+        let date = tornado_http1::date::http_date();
+        let text = |got: Vec<u8>| {
+            // The second may have turned since `date` was taken.
+            let text = String::from_utf8_lossy(&got).into_owned();
+            let at = text.find("Date: ").map_or(0, |i| i + 6);
+            let stamp = text.get(at..at + 29).unwrap_or_default().to_owned();
+            (text.replacen(&stamp, "NOW", 1), stamp)
+        };
+        let (got, end) = exchange(address, "GET /200 HTTP/1.1\r\nHost: x\r\n\r\n", QUIET).await;
+        let (got, stamp) = text(got);
+        assert_eq!(
+            got,
+            "HTTP/1.1 200 OK\r\nServer: test\r\nContent-Length: 5\r\nDate: NOW\r\n\r\nhello"
+        );
+        assert!(stamp >= date && stamp.ends_with(" GMT"), "{stamp} {date}");
+        assert_eq!(end, End::Open);
+        let (got, _) = exchange(address, "HEAD /200 HTTP/1.1\r\nHost: x\r\n\r\n", QUIET).await;
+        assert_eq!(
+            text(got).0,
+            "HTTP/1.1 200 OK\r\nServer: test\r\nContent-Length: 5\r\nDate: NOW\r\n\r\n"
+        );
+        let (got, _) = exchange(
+            address,
+            "GET /200/length/date HTTP/1.1\r\nHost: x\r\n\r\n",
+            QUIET,
+        )
+        .await;
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            "HTTP/1.1 200 OK\r\nServer: test\r\nContent-Length: 5\r\nDate: then\r\n\r\nhello"
+        );
+        // No length for answers that have no body.
+        for code in ["204", "304"] {
+            let (got, end) = exchange(
+                address,
+                format!("GET /{code} HTTP/1.1\r\nHost: x\r\n\r\n"),
+                QUIET,
+            )
+            .await;
+            let got = text(got).0;
+            assert!(!got.contains("Content-Length"), "{got}");
+            assert!(got.ends_with("Server: test\r\nDate: NOW\r\n\r\n"), "{got}");
+            assert_eq!(end, End::Open);
+        }
+    });
+}
+
 #[test]
 fn async_answers_and_large_bodies() {
     run(async {

@@ -162,13 +162,21 @@ impl<C: RequestCallback> HTTPMessageDelegate for CallableMessage<C> {
 }
 
 fn respond_raw(connection: &Rc<dyn HTTPConnection>, code: u16, body: &'static [u8]) {
-    let mut headers = HTTPHeaders::new();
-    let _ = headers.add("Content-Length", &body.len().to_string());
-    let _ = respond(connection, code, &headers, Bytes::from_static(body));
+    let _ = respond(
+        connection,
+        code,
+        &HTTPHeaders::new(),
+        Bytes::from_static(body),
+    );
 }
 
 /// Writes a whole response — status line, `headers`, `body` — and finishes it: the usual
 /// end of a request callback. The reason phrase is the standard one for `code`.
+///
+/// As a Tornado `RequestHandler` does when it finishes, `Content-Length` (the body's
+/// length) and `Date` are added unless `headers` have them (see
+/// [`HTTPConnection::write_response`]): a fixed set of headers can be shared by every
+/// answer.
 ///
 /// ```
 /// use bytes::Bytes;
@@ -178,7 +186,7 @@ fn respond_raw(connection: &Rc<dyn HTTPConnection>, code: u16, body: &'static [u
 /// fn hello(request: HTTPServerRequest) {
 ///     let mut headers = HTTPHeaders::new();
 ///     headers.add("Content-Type", "text/plain").unwrap();
-///     headers.add("Content-Length", "5").unwrap();
+///     // Content-Length: 5 and Date are added.
 ///     if let Some(connection) = &request.connection {
 ///         let _ = respond(connection, 200, &headers, Bytes::from_static(b"hello"));
 ///     }
@@ -191,13 +199,12 @@ pub fn respond(
     headers: &HTTPHeaders,
     body: Bytes,
 ) -> tornado_httputil::Result<()> {
-    let status = StartLine::Response(ResponseStartLine {
+    let status = ResponseStartLine {
         version: HTTPVersion::HTTP_11,
         code,
         reason: tornado_httputil::responses(code)
             .unwrap_or("Unknown")
             .into(),
-    });
-    connection.write_headers(&status, headers, Some(body))?;
-    connection.finish()
+    };
+    connection.write_response(&status, headers, body)
 }

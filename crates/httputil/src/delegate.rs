@@ -75,6 +75,43 @@ pub trait HTTPConnection {
         chunk: Option<Bytes>,
     ) -> Result<()>;
 
+    /// Writes a whole response at once and finishes it: [`write_headers`] with `body`
+    /// as its only piece, then [`finish`], adding what a Tornado `RequestHandler` adds
+    /// when it finishes: `Content-Length` (the body's length) unless `headers` declare
+    /// one or the status is 1xx, 204 or 304, and `Date` (now) unless `headers` carry one.
+    ///
+    /// The HTTP/1 connection writes the added headers straight into its output, and
+    /// answers a HEAD request with the `Content-Length` of `body` but not the body; this
+    /// provided version copies `headers` to add them.
+    ///
+    /// [`write_headers`]: HTTPConnection::write_headers
+    /// [`finish`]: HTTPConnection::finish
+    fn write_response(
+        &self,
+        start_line: &ResponseStartLine,
+        headers: &HTTPHeaders,
+        body: Bytes,
+    ) -> Result<()> {
+        let code = start_line.code;
+        let bodiless = code == 204 || code == 304 || (100..200).contains(&code);
+        let mut headers = headers.clone();
+        if !bodiless && !headers.contains("Content-Length") {
+            headers.add("Content-Length", &body.len().to_string())?;
+        }
+        if !headers.contains("Date") {
+            headers.add(
+                "Date",
+                &crate::format_timestamp(std::time::SystemTime::now()),
+            )?;
+        }
+        self.write_headers(
+            &StartLine::Response(start_line.clone()),
+            &headers,
+            Some(body),
+        )?;
+        self.finish()
+    }
+
     /// Writes a piece of the body.
     fn write(&self, chunk: Bytes) -> Result<()>;
 
