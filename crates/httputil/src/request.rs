@@ -1,6 +1,7 @@
 //! `HTTPServerRequest`: one HTTP request as a server sees it, and the `Host` rules.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::OnceLock;
@@ -73,6 +74,36 @@ pub fn validate_host(host: Option<&str>, version: HTTPVersion) -> Result<&str> {
     Ok(host)
 }
 
+thread_local! {
+    /// The last host a request of this thread named, checked, with its host name.
+    static LAST_HOST: RefCell<Option<(Rc<str>, Rc<str>)>> = const { RefCell::new(None) };
+}
+
+/// The checked host of a request (see [`validate_host`]) and its host name, shared with
+/// the previous request when it named the same host.
+fn host_and_name(host: Option<&str>, version: HTTPVersion) -> Result<(Rc<str>, Rc<str>)> {
+    let cached = LAST_HOST.with_borrow(|last| {
+        last.as_ref()
+            .filter(|(last, _)| host.is_some_and(|host| **last == *host))
+            .cloned()
+    });
+    if let Some(both) = cached {
+        return Ok(both);
+    }
+    let host = validate_host(host, version)?;
+    // Tornado splits the lower-cased host; lower-casing ASCII moves no ':', so
+    // splitting first and lower-casing the name alone gives the same.
+    let name = split_host_and_port(host).0;
+    let name: Rc<str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        name.to_ascii_lowercase().into()
+    } else {
+        name.into()
+    };
+    let both = (Rc::<str>::from(host), name);
+    LAST_HOST.set(Some(both.clone()));
+    Ok(both)
+}
+
 /// One HTTP request received by a server: Tornado's `HTTPServerRequest`, which web
 /// handlers see as `self.request`.
 ///
@@ -93,7 +124,7 @@ pub fn validate_host(host: Option<&str>, version: HTTPVersion) -> Result<&str> {
 /// let headers = HTTPHeaders::parse("Host: Example.com:8000\r\nCookie: a=1; b=\"x\"\r\n").unwrap();
 /// let request = HTTPServerRequest::new(Method::GET, "/p?q=1&q=2", HTTPVersion::HTTP_11, headers).unwrap();
 /// assert_eq!((request.path(), request.query()), ("/p", "q=1&q=2"));
-/// assert_eq!(request.host_name, "example.com");
+/// assert_eq!(&*request.host_name, "example.com");
 /// assert_eq!(request.arguments["q"], [b"1".to_vec(), b"2".to_vec()]);
 /// assert_eq!(request.cookies()["b"], "x");
 /// assert_eq!(request.full_url(), "http://Example.com:8000/p?q=1&q=2");
@@ -118,9 +149,11 @@ pub struct HTTPServerRequest {
     /// `X-Forwarded-Proto` when `xheaders` is on).
     pub protocol: Cow<'static, str>,
     /// The requested host: the `Host` header, or `127.0.0.1` for HTTP/1.0 without one.
-    pub host: String,
+    /// (Shared: the requests of a server nearly always name the same host, so the
+    /// string is kept from one request to the next.)
+    pub host: Rc<str>,
     /// The host lower-cased, without the port.
-    pub host_name: String,
+    pub host_name: Rc<str>,
     /// Query and body arguments together, query first (Tornado's `arguments`).
     pub arguments: Arguments,
     /// Arguments from the query string.
@@ -148,10 +181,7 @@ impl HTTPServerRequest {
         headers: HTTPHeaders,
     ) -> Result<Self> {
         let uri = uri.into();
-        let host = validate_host_header(&headers, version)?.to_owned();
-        // Tornado splits the lower-cased host; lower-casing ASCII moves no ':', so
-        // splitting first and lower-casing the name alone gives the same.
-        let host_name = split_host_and_port(&host).0.to_ascii_lowercase();
+        let (host, host_name) = host_and_name(headers.get("Host"), version)?;
         let query = uri.split_once('?').map_or("", |(_, q)| q);
         // Non-strict parsing does not fail.
         let arguments = if query.is_empty() {
@@ -168,7 +198,11 @@ impl HTTPServerRequest {
             protocol: Cow::Borrowed("http"),
             host,
             host_name,
-            query_arguments: arguments.clone(),
+            query_arguments: if arguments.is_empty() {
+                Arguments::new()
+            } else {
+                arguments.clone()
+            },
             arguments,
             body_arguments: Arguments::new(),
             files: Files::new(),
@@ -312,11 +346,33 @@ mod tests {
     fn default_request() {
         let r = HTTPServerRequest::new(Method::GET, "/", HTTPVersion::HTTP_10, HTTPHeaders::new())
             .unwrap();
-        assert_eq!(r.host, "127.0.0.1");
+        assert_eq!(&*r.host, "127.0.0.1");
         assert!(r.body.is_empty());
         assert!(r.cookies().is_empty());
         let repr = format!("{r:?}");
         assert!(repr.contains("127.0.0.1") && repr.contains("HTTP/1.0"));
+    }
+
+    #[test]
+    fn hosts_are_shared_between_requests_naming_the_same() {
+        let request = |host: &str| {
+            HTTPServerRequest::new(
+                Method::GET,
+                "/",
+                HTTPVersion::HTTP_11,
+                headers(&format!("Host: {host}\r\n")),
+            )
+        };
+        let a = request("Example.COM:80").unwrap();
+        let b = request("Example.COM:80").unwrap();
+        assert!(Rc::ptr_eq(&a.host, &b.host) && Rc::ptr_eq(&a.host_name, &b.host_name));
+        assert_eq!((&*b.host, &*b.host_name), ("Example.COM:80", "example.com"));
+        // Each new host is checked and named afresh.
+        assert!(request("bad host").is_err());
+        let c = request("other").unwrap();
+        assert_eq!((&*c.host, &*c.host_name), ("other", "other"));
+        assert!(request("x,y").is_err());
+        assert_eq!(&*request("[::1]:8").unwrap().host_name, "[::1]");
     }
 
     #[test]

@@ -710,7 +710,7 @@ fn request_host_rules() {
     };
     let v11 = HTTPVersion::HTTP_11;
     assert_eq!(build(v11, "").unwrap_err().message(), "Missing Host header");
-    assert_eq!(build(HTTPVersion::HTTP_10, "").unwrap().host, "127.0.0.1");
+    assert_eq!(&*build(HTTPVersion::HTTP_10, "").unwrap().host, "127.0.0.1");
     assert_eq!(
         build(v11, "Host: foo bar\r\n").unwrap_err().message(),
         "Invalid Host header: 'foo bar'"
@@ -721,7 +721,7 @@ fn request_host_rules() {
     );
     let r = build(v11, "Host: WWW.Example.COM:8080\r\n").unwrap();
     assert_eq!(
-        (r.host.as_str(), r.host_name.as_str()),
+        (&*r.host, &*r.host_name),
         ("WWW.Example.COM:8080", "www.example.com")
     );
 }
