@@ -500,19 +500,24 @@ fn encode_head_lines(
     headers: &HTTPHeaders,
     plan: &ResponsePlan,
 ) -> Result<(), Error> {
-    if (100..1000).contains(&code) {
-        let mut line = *b"HTTP/1.1 000 ";
-        line[9] = b'0' + (code / 100) as u8;
-        line[10] = b'0' + (code / 10 % 10) as u8;
-        line[11] = b'0' + (code % 10) as u8;
-        out.extend_from_slice(&line);
+    if code == 200 && reason == "OK" {
+        // The answer to nearly every request.
+        out.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
     } else {
-        out.extend_from_slice(b"HTTP/1.1 ");
-        push_decimal(out, u64::from(code));
-        out.push(b' ');
+        if (100..1000).contains(&code) {
+            let mut line = *b"HTTP/1.1 000 ";
+            line[9] = b'0' + (code / 100) as u8;
+            line[10] = b'0' + (code / 10 % 10) as u8;
+            line[11] = b'0' + (code % 10) as u8;
+            out.extend_from_slice(&line);
+        } else {
+            out.extend_from_slice(b"HTTP/1.1 ");
+            push_decimal(out, u64::from(code));
+            out.push(b' ');
+        }
+        push_text(out, reason, "HTTP/1.1")?;
+        out.extend_from_slice(b"\r\n");
     }
-    push_text(out, reason, "HTTP/1.1")?;
-    out.extend_from_slice(b"\r\n");
     // Tornado's h[name] = value replaces every value of the name where it stands, or
     // adds the name at the end.
     let mut overrides = [("", ""); 2];
@@ -574,18 +579,8 @@ fn push_text(out: &mut Vec<u8>, text: &str, context: &str) -> Result<(), Error> 
     Ok(())
 }
 
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
+fn push_decimal(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// Encodes one chunk of a chunked body: `<hex length>\r\n<data>\r\n`. An empty chunk

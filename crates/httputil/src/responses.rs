@@ -79,6 +79,9 @@ pub static RESPONSES: [(u16, &str); 62] = [
 /// assert_eq!(responses(299), None);
 /// ```
 pub fn responses(code: u16) -> Option<&'static str> {
+    if code == 200 {
+        return Some("OK");
+    }
     RESPONSES
         .binary_search_by_key(&code, |&(c, _)| c)
         .ok()

@@ -76,7 +76,8 @@ impl IOStream {
             Ok(None) => None,
             Ok(Some((consumed, value))) => {
                 let consumed = consumed.min(state.buffer.len());
-                let _ = state.buffer.split_to(consumed);
+                // Advancing keeps the buffer's own storage (a split would make it shared).
+                bytes::Buf::advance(&mut state.buffer, consumed);
                 if state.buffer.is_empty() {
                     state.buffer = bytes::BytesMut::new();
                 }
@@ -182,7 +183,7 @@ impl Inner {
                     Err(err) => return Poll::Ready(Ok(Err(err))),
                     Ok(Some((consumed, value))) => {
                         let consumed = consumed.min(state.buffer.len());
-                        let _ = state.buffer.split_to(consumed);
+                        bytes::Buf::advance(&mut state.buffer, consumed);
                         if state.buffer.is_empty() {
                             state.buffer = bytes::BytesMut::new();
                         }
