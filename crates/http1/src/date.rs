@@ -1,27 +1,35 @@
 //! The `Date` header value, rendered once per second and cached per thread.
 
 use std::cell::RefCell;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The date of the current second, and the time it stops being current.
+struct Cached {
+    until: SystemTime,
+    text: String,
+}
 
 thread_local! {
-    static CACHE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    static CACHE: RefCell<Cached> = const {
+        RefCell::new(Cached { until: UNIX_EPOCH, text: String::new() })
+    };
 }
 
 /// Calls `f` with the current time as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`),
 /// formatted at most once per second per thread.
 pub fn with_http_date<R>(f: impl FnOnce(&str) -> R) -> R {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = SystemTime::now();
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if cache.0 != now {
-            let date = format_http_date(now);
-            cache.1.clear();
-            cache.1.extend(date.iter().map(|&b| char::from(b)));
-            cache.0 = now;
+        // Within the second, a comparison is all it costs.
+        if now >= cache.until || cache.text.is_empty() {
+            let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            let date = format_http_date(secs);
+            cache.text.clear();
+            cache.text.extend(date.iter().map(|&b| char::from(b)));
+            cache.until = UNIX_EPOCH + Duration::from_secs(secs + 1);
         }
-        f(&cache.1)
+        f(&cache.text)
     })
 }
 

@@ -56,7 +56,7 @@ pub fn validate_host(host: Option<&str>, version: HTTPVersion) -> Result<&str> {
         None if version == HTTPVersion::HTTP_10 => "127.0.0.1",
         None => return Err(Error::input("Missing Host header")),
     };
-    if abnf::is_plain_host(host) {
+    if is_last_host(host) || abnf::is_plain_host(host) {
         return Ok(host);
     }
     if !abnf::is_valid_host(host) {
@@ -86,6 +86,11 @@ fn split_uri(uri: &str) -> (&str, &str) {
 thread_local! {
     /// The last host a request of this thread named, checked, with its host name.
     static LAST_HOST: RefCell<Option<(Rc<str>, Rc<str>)>> = const { RefCell::new(None) };
+}
+
+/// `host` is the one the last request named (so it was checked then).
+fn is_last_host(host: &str) -> bool {
+    LAST_HOST.with_borrow(|last| last.as_ref().is_some_and(|(last, _)| **last == *host))
 }
 
 /// The checked host of a request (see [`validate_host`]) and its host name, shared with

@@ -499,6 +499,24 @@ mod properties {
     use proptest::prelude::*;
 
     proptest! {
+        /// The word-at-a-time search finds what a plain search for LF, then LF or
+        /// CRLF, finds, from any starting point.
+        #[test]
+        fn head_end_matches_a_plain_search(
+            data in proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'a'), Just(0x8a_u8)], 0..80),
+            from in 0usize..90,
+        ) {
+            let from = from.min(data.len());
+            let plain = (from.saturating_sub(3)..data.len()).find_map(|lf| {
+                match (data[lf], data.get(lf + 1), data.get(lf + 2)) {
+                    (b'\n', Some(b'\n'), _) => Some(lf + 2),
+                    (b'\n', Some(b'\r'), Some(b'\n')) => Some(lf + 3),
+                    _ => None,
+                }
+            });
+            prop_assert_eq!(find_head_end(&data, from), plain);
+        }
+
         #[test]
         fn head_parsing_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = find_head_end(&data, 0);
