@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 use std::task::Waker;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use http::Method;
@@ -49,6 +49,18 @@ fn give_back(mut buffer: Vec<u8>) {
     });
 }
 
+/// A clock reading kept in `cache` while `batching`.
+fn once_per_batch<T: Copy>(batching: bool, cache: &Cell<Option<T>>, read: fn() -> T) -> T {
+    if !batching {
+        return read();
+    }
+    cache.get().unwrap_or_else(|| {
+        let now = read();
+        cache.set(Some(now));
+        now
+    })
+}
+
 /// What one connection's requests share: the stream, the output being built, and the
 /// state of the request in flight (one at a time: the next request is read once this
 /// one's answer is finished).
@@ -59,8 +71,14 @@ pub(crate) struct ConnState {
     /// Output not yet handed to the stream. Empty (no allocation) when idle.
     out: RefCell<Vec<u8>>,
     /// The serving loop is running through requests that were already buffered:
-    /// answers wait in `out` and go out together.
-    pub(crate) batching: Cell<bool>,
+    /// answers wait in `out` and go out together. Set with [`start_batch`] and
+    /// [`end_batch`](Self::end_batch).
+    ///
+    /// [`start_batch`]: Self::start_batch
+    batching: Cell<bool>,
+    /// The clocks as read once for the current batch (see [`now`](Self::now)).
+    batch_instant: Cell<Option<Instant>>,
+    batch_time: Cell<Option<SystemTime>>,
     /// The server is shutting down: the request in flight is the last.
     pub(crate) draining: Cell<bool>,
     /// A request is in flight (its head was read and its answer is not finished).
@@ -78,6 +96,8 @@ impl ConnState {
             context,
             out: RefCell::new(Vec::new()),
             batching: Cell::new(false),
+            batch_instant: Cell::new(None),
+            batch_time: Cell::new(None),
             draining: Cell::new(false),
             busy: Cell::new(false),
             request: Cell::new(0),
@@ -92,6 +112,32 @@ impl ConnState {
     /// The stream is gone or closed.
     pub(crate) fn stream_closed(&self) -> bool {
         self.stream.borrow().as_ref().is_none_or(IOStream::closed)
+    }
+
+    /// The serving loop goes through requests that are already buffered, without
+    /// waiting: answers are gathered and the clocks read once.
+    pub(crate) fn start_batch(&self) {
+        self.batching.set(true);
+    }
+
+    /// The serving loop is about to wait (for bytes or for an answer).
+    pub(crate) fn end_batch(&self) {
+        self.batching.set(false);
+        self.batch_instant.set(None);
+        self.batch_time.set(None);
+    }
+
+    /// The monotonic clock, read once per batch: the requests of one batch arrived
+    /// together and are answered within microseconds of each other, and a clock read
+    /// costs as much as a small request. Outside a batch (an answer written after a
+    /// wait) it is read afresh.
+    pub(crate) fn instant(&self) -> Instant {
+        once_per_batch(self.batching.get(), &self.batch_instant, Instant::now)
+    }
+
+    /// The wall clock (for `Date`), read once per batch as [`instant`](Self::instant).
+    pub(crate) fn wall_time(&self) -> SystemTime {
+        once_per_batch(self.batching.get(), &self.batch_time, SystemTime::now)
     }
 
     /// Appends to the output with `f`, taking a spare buffer if the output is empty.
@@ -352,7 +398,8 @@ impl HTTP1Connection {
             let plan = match whole {
                 None => framing::plan_response(&facts, start_line.code, headers),
                 Some(length) => {
-                    framing::plan_whole_response(&facts, start_line.code, headers, length)
+                    let now = conn.wall_time();
+                    framing::plan_whole_response(&facts, start_line.code, headers, length, now)
                 }
             };
             (plan, facts.method == Method::HEAD)
@@ -470,6 +517,10 @@ impl HTTPConnection for HTTP1Connection {
 
     fn context(&self) -> &ConnectionContext {
         &self.conn.context
+    }
+
+    fn start_time(&self) -> Instant {
+        self.conn.instant()
     }
 
     fn set_max_body_size(&self, max_body_size: usize) {

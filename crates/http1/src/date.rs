@@ -18,7 +18,12 @@ thread_local! {
 /// Calls `f` with the current time as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`),
 /// formatted at most once per second per thread.
 pub fn with_http_date<R>(f: impl FnOnce(&str) -> R) -> R {
-    let now = SystemTime::now();
+    with_http_date_at(SystemTime::now(), f)
+}
+
+/// [`with_http_date`] for a time already read from the clock (a time before the last
+/// one of the thread may give that one's second).
+pub fn with_http_date_at<R>(now: SystemTime, f: impl FnOnce(&str) -> R) -> R {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         // Within the second, a comparison is all it costs.

@@ -7,6 +7,7 @@
 //! sizes, `Transfer-Encoding` exactly `chunked` and never with `Content-Length`.
 
 use std::fmt;
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use http::Method;
@@ -385,9 +386,8 @@ pub struct ResponsePlan {
     /// The `Content-Length` to add: the length of a whole body given at once, for a
     /// response whose headers have none (see [`plan_whole_response`]).
     pub add_length: Option<u64>,
-    /// Add a `Date` header with the current time (a whole response whose headers have
-    /// none).
-    pub add_date: bool,
+    /// Add a `Date` header with this time (a whole response whose headers have none).
+    pub add_date: Option<SystemTime>,
 }
 
 /// What the response needs to know about its request.
@@ -439,25 +439,28 @@ pub fn plan_response(
     plan(request, code, headers, None)
 }
 
-/// Plans a response whose whole body (`body_len` bytes) is given with its headers: as
-/// [`plan_response`], and also what a Tornado `RequestHandler` adds when it finishes.
-/// `Content-Length` is the body's length unless the headers declare one (and never
-/// for 1xx, 204 and 304 answers); `Date` is now unless the headers carry one.
+/// Plans a response whose whole body (`body_len` bytes) is given with its headers at
+/// time `now`: as [`plan_response`], and also what a Tornado `RequestHandler` adds when
+/// it finishes. `Content-Length` is the body's length unless the headers declare one
+/// (and never for 1xx, 204 and 304 answers); `Date` is `now` unless the headers carry
+/// one.
 pub fn plan_whole_response(
     request: &RequestFacts,
     code: u16,
     headers: &HTTPHeaders,
     body_len: u64,
+    now: SystemTime,
 ) -> Result<ResponsePlan, Error> {
-    plan(request, code, headers, Some(body_len))
+    plan(request, code, headers, Some((body_len, now)))
 }
 
 fn plan(
     request: &RequestFacts,
     code: u16,
     headers: &HTTPHeaders,
-    whole_body: Option<u64>,
+    whole: Option<(u64, SystemTime)>,
 ) -> Result<ResponsePlan, Error> {
+    let whole_body = whole.map(|(length, _)| length);
     let http11 = request.version == HTTPVersion::HTTP_11;
     let length = headers.get("Content-Length");
     let bodiless = code == 204 || code == 304 || (100..200).contains(&code);
@@ -488,7 +491,9 @@ fn plan(
         expected,
         connection,
         add_length,
-        add_date: whole_body.is_some() && !headers.contains("Date"),
+        add_date: whole
+            .map(|(_, now)| now)
+            .filter(|_| !headers.contains("Date")),
     })
 }
 
@@ -561,9 +566,9 @@ fn encode_head_lines(
         push_decimal(out, length);
         out.extend_from_slice(b"\r\n");
     }
-    if plan.add_date {
+    if let Some(now) = plan.add_date {
         out.extend_from_slice(b"Date: ");
-        crate::date::with_http_date(|date| out.extend_from_slice(date.as_bytes()));
+        crate::date::with_http_date_at(now, |date| out.extend_from_slice(date.as_bytes()));
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");

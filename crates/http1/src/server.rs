@@ -175,7 +175,7 @@ impl HTTP1ServerConnection {
                 Some(parsed) => parsed,
                 None => {
                     // Nothing complete is buffered: the batch is over.
-                    self.conn.batching.set(false);
+                    self.conn.end_batch();
                     self.conn.flush();
                     let Some(stream) = self.conn.stream() else {
                         break;
@@ -224,7 +224,7 @@ impl HTTP1ServerConnection {
                 }
             };
             let exchange = &self.conn.exchange;
-            self.conn.batching.set(true);
+            self.conn.start_batch();
             let request_connection: Rc<dyn HTTPConnection> = Rc::new(HTTP1Connection {
                 conn: self.conn.clone(),
                 request: self.conn.request(),
@@ -419,7 +419,7 @@ impl HTTP1ServerConnection {
 
     /// Waits until the response is finished, abandoned, or the client goes away.
     async fn wait_for_response(&self) {
-        self.conn.batching.set(false);
+        self.conn.end_batch();
         self.conn.flush();
         let Some(stream) = self.conn.stream() else {
             return;
@@ -478,7 +478,7 @@ impl HTTP1ServerConnection {
             BodyFraming::Empty => {}
             BodyFraming::Length(mut remaining) => {
                 while remaining > 0 {
-                    self.conn.batching.set(false);
+                    self.conn.end_batch();
                     self.conn.flush();
                     let want = remaining.min(chunk_size as u64) as usize;
                     let piece = match stream.read_bytes(want, true).await {
@@ -495,7 +495,7 @@ impl HTTP1ServerConnection {
             BodyFraming::Chunked => {
                 let mut decoder = ChunkedDecoder::new(max_body_size);
                 loop {
-                    self.conn.batching.set(false);
+                    self.conn.end_batch();
                     self.conn.flush();
                     let decoded = stream
                         .read_with(None, |data| match decoder.decode(data, chunk_size) {

@@ -1,5 +1,6 @@
 //! A plain request callback as a server delegate (Tornado's `_CallableAdapter`).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
@@ -116,7 +117,7 @@ impl<C> fmt::Debug for CallableMessage<C> {
 impl<C: RequestCallback> HTTPMessageDelegate for CallableMessage<C> {
     async fn headers_received(&mut self, start_line: StartLine, headers: HTTPHeaders) {
         if let StartLine::Request(start_line) = start_line {
-            self.head = Some((start_line, headers, Instant::now()));
+            self.head = Some((start_line, headers, self.connection.start_time()));
         }
     }
 
@@ -131,14 +132,18 @@ impl<C: RequestCallback> HTTPMessageDelegate for CallableMessage<C> {
             respond_raw(&self.connection, 400, b"");
             return;
         };
-        let Ok(mut request) = HTTPServerRequest::from_start_line(start_line, headers) else {
+        let Ok(mut request) = HTTPServerRequest::from_start_line_at(start_line, headers, start)
+        else {
             respond_raw(&self.connection, 400, b"");
             return;
         };
-        request.set_start_time(start);
         let context = self.connection.context();
         request.remote_ip = Some(context.remote_ip.clone());
-        request.protocol.clone_from(&context.protocol);
+        request.protocol = match &context.protocol {
+            // The usual case: no copy, and no call.
+            Cow::Borrowed(protocol) => Cow::Borrowed(protocol),
+            Cow::Owned(protocol) => Cow::Owned(protocol.clone()),
+        };
         request.connection = Some(self.connection.clone());
         request.body = std::mem::take(&mut self.body).freeze();
         // Without a body and a Content-Type (a GET) the parser has nothing to do.

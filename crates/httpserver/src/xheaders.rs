@@ -7,11 +7,11 @@ use std::fmt;
 use std::net::IpAddr;
 use std::rc::Rc;
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tornado_httputil::{
-    ConnectionContext, ConnectionFuture, HTTPConnection, HTTPHeaders, HTTPMessageDelegate, Result,
+    ConnectionContext, ConnectionFuture, HTTPConnection, HTTPHeaders, ResponseStartLine, HTTPMessageDelegate, Result,
     StartLine,
 };
 use tornado_tcp::netutil::is_valid_ip;
@@ -219,6 +219,15 @@ impl HTTPConnection for ProxyConnection {
         self.inner.write_headers(start_line, headers, chunk)
     }
 
+    fn write_response(
+        &self,
+        start_line: &ResponseStartLine,
+        headers: &HTTPHeaders,
+        body: Bytes,
+    ) -> Result<()> {
+        self.inner.write_response(start_line, headers, body)
+    }
+
     fn write(&self, chunk: Bytes) -> Result<()> {
         self.inner.write(chunk)
     }
@@ -237,6 +246,10 @@ impl HTTPConnection for ProxyConnection {
 
     fn context(&self) -> &ConnectionContext {
         self.context.get().unwrap_or_else(|| self.inner.context())
+    }
+
+    fn start_time(&self) -> Instant {
+        self.inner.start_time()
     }
 
     fn set_max_body_size(&self, max_body_size: usize) {

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
@@ -129,6 +129,13 @@ pub trait HTTPConnection {
 
     /// What the server knows about the connection.
     fn context(&self) -> &ConnectionContext;
+
+    /// When the request arrived, for [`crate::HTTPServerRequest::request_time`]: now,
+    /// unless the connection knows better (the HTTP/1 server reads the clock once for
+    /// each batch of requests that came in together).
+    fn start_time(&self) -> Instant {
+        Instant::now()
+    }
 
     /// Changes the body size limit for this request only (Tornado's
     /// `set_max_body_size`); only meaningful before the body is read.

@@ -194,7 +194,16 @@ impl HTTPServerRequest {
         version: HTTPVersion,
         headers: HTTPHeaders,
     ) -> Result<Self> {
-        let uri = uri.into();
+        Self::build(method, uri.into(), version, headers, Instant::now())
+    }
+
+    fn build(
+        method: Method,
+        uri: String,
+        version: HTTPVersion,
+        headers: HTTPHeaders,
+        start_time: Instant,
+    ) -> Result<Self> {
         let (host, host_name) = host_and_name(headers.get("Host"), version)?;
         let query = split_uri(&uri).1;
         // Non-strict parsing does not fail.
@@ -221,7 +230,7 @@ impl HTTPServerRequest {
             body_arguments: Arguments::new(),
             files: Files::new(),
             connection: None,
-            start_time: Instant::now(),
+            start_time,
             finish_time: None,
             cookies: OnceLock::new(),
             uri,
@@ -230,11 +239,23 @@ impl HTTPServerRequest {
 
     /// A request from a parsed start line (Tornado's `start_line=` argument).
     pub fn from_start_line(start_line: RequestStartLine, headers: HTTPHeaders) -> Result<Self> {
-        Self::new(
+        Self::from_start_line_at(start_line, headers, Instant::now())
+    }
+
+    /// [`from_start_line`](Self::from_start_line) for a request that arrived at `start`
+    /// (where [`request_time`](Self::request_time) counts from): for a server that
+    /// builds the request once it has read the body.
+    pub fn from_start_line_at(
+        start_line: RequestStartLine,
+        headers: HTTPHeaders,
+        start: Instant,
+    ) -> Result<Self> {
+        Self::build(
             start_line.method,
             start_line.path,
             start_line.version,
             headers,
+            start,
         )
     }
 
@@ -438,5 +459,15 @@ mod tests {
                 || earlier.elapsed() < Duration::from_secs(5)
         );
         assert_eq!(r.request_time(), r.request_time());
+        let line = RequestStartLine {
+            method: Method::GET,
+            path: "/".into(),
+            version: HTTPVersion::HTTP_11,
+        };
+        let mut at = HTTPServerRequest::from_start_line_at(line, headers("Host: h\r\n"), earlier)
+            .unwrap();
+        at.mark_finished();
+        assert_eq!(at.request_time(), r.request_time().max(at.request_time()));
+        assert!(at.request_time() >= earlier.elapsed().saturating_sub(Duration::from_secs(1)));
     }
 }
