@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tornado_httputil::{
-    ConnectionContext, ConnectionFuture, HTTPConnection, HTTPHeaders, ResponseStartLine, HTTPMessageDelegate, Result,
-    StartLine,
+    ConnectionContext, ConnectionFuture, HTTPConnection, HTTPHeaders, HTTPMessageDelegate,
+    ResponseStartLine, Result, StartLine,
 };
 use tornado_tcp::netutil::is_valid_ip;
 

@@ -464,8 +464,8 @@ mod tests {
             path: "/".into(),
             version: HTTPVersion::HTTP_11,
         };
-        let mut at = HTTPServerRequest::from_start_line_at(line, headers("Host: h\r\n"), earlier)
-            .unwrap();
+        let mut at =
+            HTTPServerRequest::from_start_line_at(line, headers("Host: h\r\n"), earlier).unwrap();
         at.mark_finished();
         assert_eq!(at.request_time(), r.request_time().max(at.request_time()));
         assert!(at.request_time() >= earlier.elapsed().saturating_sub(Duration::from_secs(1)));

@@ -16,6 +16,11 @@
 //! forbids `unsafe`), and could not show obs-text as Tornado's text. The copy is a
 //! `memcpy` of a few hundred bytes into a buffer reserved once.
 //!
+//! The whole set lives in one box, so a header set is a pointer wide: it moves with its
+//! request through the parser, the connection and the delegates for free. An empty set
+//! has no box; a dropped set's box, emptied, goes to a per-thread pool for the next
+//! set, so a server that builds and drops a header set per request allocates nothing.
+//!
 //! The values of one name form a chain through the value vector, so `add` is O(1)
 //! and `get_list` walks only that name's values. The combined value of a repeated
 //! name (`h["Set-Cookie"]` is `"a=b,c=d"`) is computed when first asked for and cached
@@ -148,6 +153,17 @@ pub(crate) enum Mode {
 /// ```
 #[derive(Default)]
 pub struct HTTPHeaders {
+    /// Everything, boxed: a header set moves through several layers with its request,
+    /// and a pointer moves for free. `None` until something is added (an empty set
+    /// allocates nothing); the box goes back to the thread's pool when the set drops.
+    store: Option<Box<Store>>,
+}
+
+/// What a header set holds (see [`HTTPHeaders`]; its methods reach these fields
+/// through `Deref`).
+#[doc(hidden)]
+#[derive(Default)]
+pub struct Store {
     /// Normalised names (those not in the static table) and values.
     text: String,
     /// Distinct names in order of first appearance.
@@ -175,16 +191,56 @@ pub struct HTTPHeaders {
     wire_broken: bool,
 }
 
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("fields", &self.fields.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The store of every empty header set.
+static EMPTY: Store = Store {
+    text: String::new(),
+    fields: Vec::new(),
+    values: Vec::new(),
+    bloom: 0,
+    index: None,
+    last_field: None,
+    dead_values: 0,
+    joined: OnceLock::new(),
+    wire_broken: false,
+};
+
+impl std::ops::Deref for HTTPHeaders {
+    type Target = Store;
+
+    #[inline]
+    fn deref(&self) -> &Store {
+        match &self.store {
+            Some(store) => store,
+            None => &EMPTY,
+        }
+    }
+}
+
+impl std::ops::DerefMut for HTTPHeaders {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut Store {
+        self.store.get_or_insert_with(pool::take)
+    }
+}
+
 /// A copy in buffers from the thread's pool when it has some: cloning a prepared set
 /// (a response's standard headers, say) costs two copies and no allocation.
 impl Clone for HTTPHeaders {
     fn clone(&self) -> Self {
         let mut copy = HTTPHeaders::new();
-        if !self.fields.is_empty() {
-            copy.take_buffers(self.fields.len(), self.text.len());
-            copy.text.push_str(&self.text);
-            copy.fields.extend_from_slice(&self.fields);
+        if self.store.is_none() {
+            return copy;
         }
+        copy.text.push_str(&self.text);
+        copy.fields.extend_from_slice(&self.fields);
         copy.values.clone_from(&self.values);
         copy.bloom = self.bloom;
         copy.index.clone_from(&self.index);
@@ -198,11 +254,8 @@ impl Clone for HTTPHeaders {
 
 impl Drop for HTTPHeaders {
     fn drop(&mut self) {
-        if self.fields.capacity() > 0 {
-            pool::give((
-                std::mem::take(&mut self.text),
-                std::mem::take(&mut self.fields),
-            ));
+        if let Some(store) = self.store.take() {
+            pool::give(store);
         }
     }
 }
@@ -213,34 +266,49 @@ impl Drop for HTTPHeaders {
 /// repeated names, and allocated when one comes.)
 mod pool {
     use std::cell::RefCell;
+    use std::sync::OnceLock;
 
-    use super::Field;
+    use super::Store;
 
-    pub(super) type Buffers = (String, Vec<Field>);
-
-    /// At most this many sets of buffers are kept, none larger than `MAX_TEXT`.
+    /// At most this many stores are kept, none larger than `MAX_TEXT`.
     const MAX_KEPT: usize = 64;
     const MAX_TEXT: usize = 16 * 1024;
     const MAX_FIELDS: usize = 256;
+    const MAX_VALUES: usize = 1024;
 
     thread_local! {
-        static POOL: RefCell<Vec<Buffers>> = const { RefCell::new(Vec::new()) };
+        static POOL: RefCell<Vec<Box<Store>>> = const { RefCell::new(Vec::new()) };
     }
 
-    pub(super) fn take() -> Option<Buffers> {
-        POOL.try_with(|pool| pool.borrow_mut().pop()).ok().flatten()
+    /// An empty store: a recycled one if the thread has one.
+    pub(super) fn take() -> Box<Store> {
+        POOL.try_with(|pool| pool.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default()
     }
 
-    pub(super) fn give(mut buffers: Buffers) {
-        if buffers.0.capacity() > MAX_TEXT || buffers.1.capacity() > MAX_FIELDS {
+    /// Empties `store` and keeps it for [`take`], unless it grew large.
+    pub(super) fn give(mut store: Box<Store>) {
+        if store.text.capacity() > MAX_TEXT
+            || store.fields.capacity() > MAX_FIELDS
+            || store.values.capacity() > MAX_VALUES
+        {
             return;
         }
-        buffers.0.clear();
-        buffers.1.clear();
+        store.text.clear();
+        store.fields.clear();
+        store.values.clear();
+        store.bloom = 0;
+        store.index = None;
+        store.last_field = None;
+        store.dead_values = 0;
+        store.joined = OnceLock::new();
+        store.wire_broken = false;
         let _ = POOL.try_with(|pool| {
             let mut pool = pool.borrow_mut();
             if pool.len() < MAX_KEPT {
-                pool.push(buffers);
+                pool.push(store);
             }
         });
     }
@@ -287,14 +355,9 @@ impl HTTPHeaders {
     /// Gives this (empty) header set buffers with room for `fields` values and `text`
     /// bytes: recycled ones from the thread's pool if it has some, else new ones.
     fn take_buffers(&mut self, fields: usize, text: usize) {
-        if self.text.capacity() == 0
-            && self.fields.capacity() == 0
-            && let Some(buffers) = pool::take()
-        {
-            (self.text, self.fields) = buffers;
-        }
-        self.text.reserve(text);
-        self.fields.reserve(fields);
+        let store = &mut **self;
+        store.text.reserve(text);
+        store.fields.reserve(fields);
     }
 
     /// The number of distinct names (Python's `len(h)`).
@@ -744,9 +807,10 @@ impl HTTPHeaders {
 
     /// Makes `span` the only value of field `i`.
     fn replace_values(&mut self, i: usize, span: Span) -> Result<()> {
-        self.wire_broken = true;
-        if let Some(field) = self.fields.get_mut(i) {
-            self.dead_values = self.dead_values.saturating_add(field.count);
+        let store = &mut **self;
+        store.wire_broken = true;
+        if let Some(field) = store.fields.get_mut(i) {
+            store.dead_values = store.dead_values.saturating_add(field.count);
             field.value = span;
             field.rest = NONE;
             field.last = NONE;
