@@ -336,6 +336,14 @@ impl HTTPServerRequest {
     }
 }
 
+/// The target's buffer goes back to the thread for the next request's (see
+/// [`crate::start_line`]).
+impl Drop for HTTPServerRequest {
+    fn drop(&mut self) {
+        crate::start_line::recycle_target(std::mem::take(&mut self.uri));
+    }
+}
+
 /// Tornado's `repr`: protocol, host, method, uri, version and remote IP, never the
 /// headers (they may hold credentials).
 impl fmt::Debug for HTTPServerRequest {

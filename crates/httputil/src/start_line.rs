@@ -1,6 +1,7 @@
 //! HTTP/1 start lines: `RequestStartLine`, `ResponseStartLine` and their parsers.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 
 use http::{Method, StatusCode};
@@ -181,7 +182,7 @@ pub fn parse_request_start_line(line: &str) -> Result<RequestStartLine> {
         if let Some(path) = line.get(start..start + target.len()) {
             return Ok(RequestStartLine {
                 method,
-                path: path.to_owned(),
+                path: target_string(path),
                 version,
             });
         }
@@ -207,13 +208,45 @@ pub fn parse_request_start_line_bytes(line: &[u8]) -> Result<RequestStartLine> {
     })
 }
 
+thread_local! {
+    /// The target buffers of dropped requests (see [`target_string`]).
+    static TARGETS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `target` in a buffer a dropped request gave back, if the thread has one: a server
+/// makes a target string for each request and drops it with the request, and reusing
+/// the buffer saves an allocation and a free each time.
+fn target_string(target: &str) -> String {
+    let mut text = TARGETS
+        .try_with(|spare| spare.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    text.push_str(target);
+    text
+}
+
+/// Keeps the buffer of a request's target for [`target_string`] (unless it is large).
+pub(crate) fn recycle_target(mut target: String) {
+    if target.capacity() == 0 || target.capacity() > 4096 {
+        return;
+    }
+    target.clear();
+    let _ = TARGETS.try_with(|spare| {
+        let mut spare = spare.borrow_mut();
+        if spare.len() < 64 {
+            spare.push(target);
+        }
+    });
+}
+
 /// The common case at speed: a common method, a target of visible ASCII and
 /// `HTTP/1.1` or `HTTP/1.0`, which [`parse_request`] would read the same way. `None`
 /// for anything else.
 #[inline]
 fn parse_common_request(line: &[u8]) -> Option<RequestStartLine> {
     let (method, target, version) = split_common_request(line)?;
-    let path = std::str::from_utf8(target).ok()?.to_owned();
+    let path = target_string(std::str::from_utf8(target).ok()?);
     Some(RequestStartLine {
         method,
         path,
