@@ -419,6 +419,15 @@ mod tests {
     }
 
     #[test]
+    fn target_buffers_pass_cleanly_from_request_to_request() {
+        for path in ["/first?x=1", "/b", "/third/and/a/longer/path", "/"] {
+            let line = crate::parse_request_start_line(&format!("GET {path} HTTP/1.1")).unwrap();
+            let r = HTTPServerRequest::from_start_line(line, headers("Host: h\r\n")).unwrap();
+            assert_eq!(r.uri, path);
+        }
+    }
+
+    #[test]
     fn repr_hides_headers() {
         let r = HTTPServerRequest::new(
             Method::GET,
