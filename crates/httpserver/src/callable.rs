@@ -147,16 +147,14 @@ impl<C: RequestCallback> HTTPMessageDelegate for CallableMessage<C> {
         request.connection = Some(self.connection.clone());
         request.body = std::mem::take(&mut self.body).freeze();
         // Without a body and a Content-Type (a GET) the parser has nothing to do.
-        if request.body.is_empty() && request.headers.get("Content-Type").is_none() {
-            self.callback.call(request);
-            return;
-        }
-        if let Err(error) = request.parse_body() {
+        let plain = request.body.is_empty() && request.headers.get("Content-Type").is_none();
+        if !plain && let Err(error) = request.parse_body() {
             // Tornado logs this once, with the request, and answers 400.
             log::warn!(target: "tornado.general", "Invalid body from {}: {error}", self.connection.context());
             respond_raw(&self.connection, 400, b"");
             return;
         }
+        // One call site: the request is moved once.
         self.callback.call(request);
     }
 
