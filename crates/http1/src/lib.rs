@@ -92,6 +92,15 @@
 //! - An `HTTP1Connection` kept after its request is over (the connection went on to the
 //!   next request) fails its writes with an `HTTPOutputError`; Tornado's would write
 //!   into the stream, in the middle of the next answer.
+//! - [`write_response`](tornado_httputil::HTTPConnection::write_response) (a whole
+//!   answer at once, which `tornado-httpserver`'s `respond` uses) adds `Content-Length`
+//!   and `Date` as a Tornado `RequestHandler` adds them; `write_headers` adds neither,
+//!   as in Tornado.
+//! - The requests of one pipelined batch (those answered from what one read brought,
+//!   without waiting) share one reading of the clocks: their
+//!   [`start_time`](tornado_httputil::HTTPConnection::start_time) is when the first of
+//!   them was taken up, and their `Date` the second of that moment. An answer written
+//!   after a wait reads the clocks afresh.
 
 #![forbid(unsafe_code)]
 

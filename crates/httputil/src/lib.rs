@@ -55,9 +55,14 @@
 //!   [`HTTPMessageDelegate`], [`HTTPConnection`]) are traits; the message delegate's
 //!   methods that may wait are `async`. [`HTTPServerRequest::connection`] is an
 //!   `Rc<dyn HTTPConnection>`; there is no `server_connection`. `remote_ip` and
-//!   `protocol` are plain fields the server sets. `path()` and `query()` are methods over `uri`. `request_time()` is a
-//!   [`std::time::Duration`] on a monotonic clock. `get_ssl_certificate` belongs to the
-//!   TLS stream and is not here.
+//!   `protocol` are plain fields the server sets. `host` and `host_name` are shared
+//!   `Rc<str>`s (consecutive requests naming the same host share one string).
+//!   `path()` and `query()` are methods over `uri`. `request_time()` is a
+//!   [`std::time::Duration`] on a monotonic clock, counted from the request's arrival
+//!   ([`HTTPServerRequest::from_start_line_at`]). The request gives its `uri` buffer
+//!   back to the thread when dropped, so its fields are taken out with
+//!   `std::mem::take`, not moved out. `get_ssl_certificate` belongs to the TLS stream
+//!   and is not here.
 //! * Cookies are a map of name to value ([`Cookies`]), not `http.cookies.Morsel`s;
 //!   the names `SimpleCookie` refuses are dropped, as Tornado drops them.
 //! * `parse_body_arguments` and `parse_multipart_form_data` leave `arguments` and
