@@ -277,6 +277,9 @@ mod pool {
     const MAX_VALUES: usize = 1024;
 
     thread_local! {
+        /// Boxed: a header set takes its store with the box it lives in, allocating
+        /// nothing.
+        #[allow(clippy::vec_box)]
         static POOL: RefCell<Vec<Box<Store>>> = const { RefCell::new(Vec::new()) };
     }
 
