@@ -336,8 +336,8 @@ impl HTTPServerRequest {
     }
 }
 
-/// The target's buffer goes back to the thread for the next request's (see
-/// [`crate::start_line`]).
+/// The target's buffer goes back to the thread, for the target of a request parsed
+/// later.
 impl Drop for HTTPServerRequest {
     fn drop(&mut self) {
         crate::start_line::recycle_target(std::mem::take(&mut self.uri));
