@@ -76,7 +76,7 @@ pub(crate) struct ConnState {
     ///
     /// [`start_batch`]: Self::start_batch
     batching: Cell<bool>,
-    /// The clocks as read once for the current batch (see [`now`](Self::now)).
+    /// The clocks as read once for the current batch (see [`instant`](Self::instant)).
     batch_instant: Cell<Option<Instant>>,
     batch_time: Cell<Option<SystemTime>>,
     /// The server is shutting down: the request in flight is the last.

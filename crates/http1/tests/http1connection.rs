@@ -240,6 +240,40 @@ fn chunked_responses_and_head() {
     });
 }
 
+/// The requests of one pipelined batch share one reading of the clock; a request that
+/// comes after a wait gets a later one.
+#[test]
+fn a_pipelined_batch_shares_its_start_time() {
+    run(async {
+        let starts = Rc::new(RefCell::new(Vec::new()));
+        let seen = starts.clone();
+        let address = serve(
+            Callback::with_headers_hook(
+                |seen, c| respond(c, 200, seen.start_line.path.as_bytes()),
+                move |_, c| seen.borrow_mut().push(c.start_time()),
+            ),
+            HTTP1ConnectionParameters::default(),
+        );
+        let before = std::time::Instant::now();
+        let (got, _) = exchange(
+            address,
+            "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n",
+            QUIET,
+        )
+        .await;
+        assert_eq!(String::from_utf8_lossy(&got).matches("200 OK").count(), 2);
+        sleep(Duration::from_millis(20)).await;
+        let (got, _) = exchange(address, "GET /c HTTP/1.1\r\nHost: x\r\n\r\n", QUIET).await;
+        assert!(String::from_utf8_lossy(&got).ends_with("/c"));
+        let starts = starts.borrow();
+        assert_eq!(starts.len(), 3);
+        assert!(starts[0] >= before);
+        // Both heads came in one write, so one read.
+        assert_eq!(starts[0], starts[1]);
+        assert!(starts[2] >= starts[1] + Duration::from_millis(20));
+    });
+}
+
 /// `write_response` adds `Content-Length` and `Date` unless the headers have them, as a
 /// `RequestHandler` finishing does, and answers HEAD with the length but no body.
 #[test]
