@@ -199,6 +199,21 @@ impl fmt::Debug for Store {
     }
 }
 
+impl Store {
+    /// Empties the store, keeping its buffers.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.fields.clear();
+        self.values.clear();
+        self.bloom = 0;
+        self.index = None;
+        self.last_field = None;
+        self.dead_values = 0;
+        self.joined = OnceLock::new();
+        self.wire_broken = false;
+    }
+}
+
 /// The store of every empty header set.
 static EMPTY: Store = Store {
     text: String::new(),
@@ -266,7 +281,6 @@ impl Drop for HTTPHeaders {
 /// repeated names, and allocated when one comes.)
 mod pool {
     use std::cell::RefCell;
-    use std::sync::OnceLock;
 
     use super::Store;
 
@@ -299,15 +313,7 @@ mod pool {
         {
             return;
         }
-        store.text.clear();
-        store.fields.clear();
-        store.values.clear();
-        store.bloom = 0;
-        store.index = None;
-        store.last_field = None;
-        store.dead_values = 0;
-        store.joined = OnceLock::new();
-        store.wire_broken = false;
+        store.clear();
         let _ = POOL.try_with(|pool| {
             let mut pool = pool.borrow_mut();
             if pool.len() < MAX_KEPT {
@@ -504,15 +510,10 @@ impl HTTPHeaders {
 
     /// Removes every header.
     pub fn clear(&mut self) {
-        self.text.clear();
-        self.fields.clear();
-        self.values.clear();
-        self.bloom = 0;
-        self.index = None;
-        self.last_field = None;
-        self.dead_values = 0;
-        self.joined = OnceLock::new();
-        self.wire_broken = false;
+        // An empty set has no store to empty (and should not take one to do it).
+        if let Some(store) = &mut self.store {
+            store.clear();
+        }
     }
 
     /// [`set`](Self::set)s each pair in turn: Python's `h.update(pairs)` (a later pair
