@@ -97,6 +97,7 @@ mod params;
 mod range;
 mod request;
 mod responses;
+mod spare;
 mod start_line;
 mod timestamp;
 mod url;

@@ -1,13 +1,13 @@
 //! HTTP/1 start lines: `RequestStartLine`, `ResponseStartLine` and their parsers.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::fmt;
 
 use http::{Method, StatusCode};
 
 use crate::abnf;
 use crate::error::{Error, Result, py_repr};
+use crate::spare::{self, Spares};
 
 /// The version in an HTTP/1.x start line: `HTTP/1.` and one digit.
 ///
@@ -210,18 +210,14 @@ pub fn parse_request_start_line_bytes(line: &[u8]) -> Result<RequestStartLine> {
 
 thread_local! {
     /// The target buffers of dropped requests (see [`target_string`]).
-    static TARGETS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static TARGETS: Spares<String> = const { Spares::new(Vec::new()) };
 }
 
 /// `target` in a buffer a dropped request gave back, if the thread has one: a server
 /// makes a target string for each request and drops it with the request, and reusing
 /// the buffer saves an allocation and a free each time.
 fn target_string(target: &str) -> String {
-    let mut text = TARGETS
-        .try_with(|spare| spare.borrow_mut().pop())
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let mut text = spare::take(&TARGETS).unwrap_or_default();
     text.push_str(target);
     text
 }
@@ -232,12 +228,7 @@ pub(crate) fn recycle_target(mut target: String) {
         return;
     }
     target.clear();
-    let _ = TARGETS.try_with(|spare| {
-        let mut spare = spare.borrow_mut();
-        if spare.len() < 64 {
-            spare.push(target);
-        }
-    });
+    spare::keep(&TARGETS, target);
 }
 
 /// The common case at speed: a common method, a target of visible ASCII and

@@ -275,17 +275,14 @@ impl Drop for HTTPHeaders {
     }
 }
 
-/// Buffers of dropped header sets, kept per thread for the next ones: a server builds
-/// and drops two header sets per request, and reusing their buffers saves four
-/// allocations each time. (The vector of second and later values is needed only by
-/// repeated names, and allocated when one comes.)
+/// The stores of dropped header sets, kept per thread for the next ones: a server
+/// builds and drops a header set per request, and reusing its store (the box and the
+/// buffers in it) saves their allocations each time.
 mod pool {
-    use std::cell::RefCell;
-
     use super::Store;
+    use crate::spare::{self, Spares};
 
-    /// At most this many stores are kept, none larger than `MAX_TEXT`.
-    const MAX_KEPT: usize = 64;
+    /// No store larger than this is kept.
     const MAX_TEXT: usize = 16 * 1024;
     const MAX_FIELDS: usize = 256;
     const MAX_VALUES: usize = 1024;
@@ -294,15 +291,12 @@ mod pool {
         /// Boxed: a header set takes its store with the box it lives in, allocating
         /// nothing.
         #[allow(clippy::vec_box)]
-        static POOL: RefCell<Vec<Box<Store>>> = const { RefCell::new(Vec::new()) };
+        static POOL: Spares<Box<Store>> = const { Spares::new(Vec::new()) };
     }
 
     /// An empty store: a recycled one if the thread has one.
     pub(super) fn take() -> Box<Store> {
-        POOL.try_with(|pool| pool.borrow_mut().pop())
-            .ok()
-            .flatten()
-            .unwrap_or_default()
+        spare::take(&POOL).unwrap_or_default()
     }
 
     /// Empties `store` and keeps it for [`take`], unless it grew large.
@@ -314,12 +308,7 @@ mod pool {
             return;
         }
         store.clear();
-        let _ = POOL.try_with(|pool| {
-            let mut pool = pool.borrow_mut();
-            if pool.len() < MAX_KEPT {
-                pool.push(store);
-            }
-        });
+        spare::keep(&POOL, store);
     }
 }
 
