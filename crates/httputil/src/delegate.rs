@@ -202,3 +202,113 @@ pub struct ServerConnection {
     /// What the server knows about the connection.
     pub context: ConnectionContext,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::HTTPVersion;
+
+    /// A written head: the code, the header pairs, the body piece.
+    type Head = (u16, Vec<(String, String)>, Option<Bytes>);
+
+    /// Records what is written to it.
+    #[derive(Default)]
+    struct Recorder {
+        context: ConnectionContext,
+        heads: RefCell<Vec<Head>>,
+        finished: RefCell<u32>,
+    }
+
+    impl HTTPConnection for Recorder {
+        fn write_headers(
+            &self,
+            start_line: &StartLine,
+            headers: &HTTPHeaders,
+            chunk: Option<Bytes>,
+        ) -> Result<()> {
+            let StartLine::Response(line) = start_line else {
+                panic!("a response");
+            };
+            let pairs = headers
+                .get_all()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect();
+            self.heads.borrow_mut().push((line.code, pairs, chunk));
+            Ok(())
+        }
+        fn write(&self, _: Bytes) -> Result<()> {
+            Ok(())
+        }
+        fn finish(&self) -> Result<()> {
+            *self.finished.borrow_mut() += 1;
+            Ok(())
+        }
+        fn flush(&self) -> ConnectionFuture {
+            Box::pin(async { Ok(()) })
+        }
+        fn set_close_callback(&self, _: Option<Box<dyn FnOnce()>>) {}
+        fn context(&self) -> &ConnectionContext {
+            &self.context
+        }
+        fn set_max_body_size(&self, _: usize) {}
+        fn set_body_timeout(&self, _: Option<Duration>) {}
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    }
+
+    fn line(code: u16) -> ResponseStartLine {
+        ResponseStartLine {
+            version: HTTPVersion::HTTP_11,
+            code,
+            reason: "".into(),
+        }
+    }
+
+    /// The provided `write_response` adds `Content-Length` and `Date` to a copy of the
+    /// headers, as the HTTP/1 connection does in its output.
+    #[test]
+    fn provided_write_response_adds_length_and_date() {
+        let recorder = Recorder::default();
+        let mut headers = HTTPHeaders::new();
+        headers.add("Server", "test").unwrap();
+        recorder
+            .write_response(&line(200), &headers, Bytes::from_static(b"hello"))
+            .unwrap();
+        recorder
+            .write_response(&line(204), &headers, Bytes::new())
+            .unwrap();
+        headers.add("Content-Length", "9").unwrap();
+        headers.add("Date", "then").unwrap();
+        recorder
+            .write_response(&line(200), &headers, Bytes::from_static(b"hello"))
+            .unwrap();
+        let heads = recorder.heads.borrow();
+        let names = |i: usize| {
+            heads[i]
+                .1
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(0), ["Server", "Content-Length", "Date"]);
+        assert_eq!(heads[0].1[1].1, "5");
+        assert!(heads[0].1[2].1.ends_with(" GMT"));
+        assert_eq!(heads[0].2.as_deref(), Some(&b"hello"[..]));
+        assert_eq!(names(1), ["Server", "Date"]);
+        assert_eq!(
+            heads[2].1,
+            [
+                ("Server", "test"),
+                ("Content-Length", "9"),
+                ("Date", "then")
+            ]
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        );
+        assert_eq!(*recorder.finished.borrow(), 3);
+        // The caller's headers are untouched.
+        assert_eq!(headers.len(), 3);
+    }
+}
