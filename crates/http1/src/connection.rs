@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 use std::task::Waker;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::Method;
@@ -13,6 +13,7 @@ use tornado_httputil::{
     ConnectionContext, ConnectionFuture, Error, HTTPConnection, HTTPHeaders, ResponseStartLine,
     Result, StartLine,
 };
+use tornado_ioloop::clock;
 use tornado_iostream::IOStream;
 
 use crate::framing::{self, RequestFacts, ResponsePlan};
@@ -49,18 +50,6 @@ fn give_back(mut buffer: Vec<u8>) {
     });
 }
 
-/// A clock reading kept in `cache` while `batching`.
-fn once_per_batch<T: Copy>(batching: bool, cache: &Cell<Option<T>>, read: fn() -> T) -> T {
-    if !batching {
-        return read();
-    }
-    cache.get().unwrap_or_else(|| {
-        let now = read();
-        cache.set(Some(now));
-        now
-    })
-}
-
 /// What one connection's requests share: the stream, the output being built, and the
 /// state of the request in flight (one at a time: the next request is read once this
 /// one's answer is finished).
@@ -76,9 +65,6 @@ pub(crate) struct ConnState {
     ///
     /// [`start_batch`]: Self::start_batch
     batching: Cell<bool>,
-    /// The clocks as read once for the current batch (see [`instant`](Self::instant)).
-    batch_instant: Cell<Option<Instant>>,
-    batch_time: Cell<Option<SystemTime>>,
     /// The server is shutting down: the request in flight is the last.
     pub(crate) draining: Cell<bool>,
     /// A request is in flight (its head was read and its answer is not finished).
@@ -96,8 +82,6 @@ impl ConnState {
             context,
             out: RefCell::new(Vec::new()),
             batching: Cell::new(false),
-            batch_instant: Cell::new(None),
-            batch_time: Cell::new(None),
             draining: Cell::new(false),
             busy: Cell::new(false),
             request: Cell::new(0),
@@ -115,7 +99,7 @@ impl ConnState {
     }
 
     /// The serving loop goes through requests that are already buffered, without
-    /// waiting: answers are gathered and the clocks read once.
+    /// waiting: answers are gathered and go out together.
     pub(crate) fn start_batch(&self) {
         self.batching.set(true);
     }
@@ -123,21 +107,6 @@ impl ConnState {
     /// The serving loop is about to wait (for bytes or for an answer).
     pub(crate) fn end_batch(&self) {
         self.batching.set(false);
-        self.batch_instant.set(None);
-        self.batch_time.set(None);
-    }
-
-    /// The monotonic clock, read once per batch: the requests of one batch arrived
-    /// together and are answered within microseconds of each other, and a clock read
-    /// costs as much as a small request. Outside a batch (an answer written after a
-    /// wait) it is read afresh.
-    pub(crate) fn instant(&self) -> Instant {
-        once_per_batch(self.batching.get(), &self.batch_instant, Instant::now)
-    }
-
-    /// The wall clock (for `Date`), read once per batch as [`instant`](Self::instant).
-    pub(crate) fn wall_time(&self) -> SystemTime {
-        once_per_batch(self.batching.get(), &self.batch_time, SystemTime::now)
     }
 
     /// Appends to the output with `f`, taking a spare buffer if the output is empty.
@@ -398,7 +367,7 @@ impl HTTP1Connection {
             let plan = match whole {
                 None => framing::plan_response(&facts, start_line.code, headers),
                 Some(length) => {
-                    let now = conn.wall_time();
+                    let now = clock::system_time();
                     framing::plan_whole_response(&facts, start_line.code, headers, length, now)
                 }
             };
@@ -520,7 +489,7 @@ impl HTTPConnection for HTTP1Connection {
     }
 
     fn start_time(&self) -> Instant {
-        self.conn.instant()
+        clock::instant()
     }
 
     fn set_max_body_size(&self, max_body_size: usize) {

@@ -96,11 +96,13 @@
 //!   answer at once, which `tornado-httpserver`'s `respond` uses) adds `Content-Length`
 //!   and `Date` as a Tornado `RequestHandler` adds them; `write_headers` adds neither,
 //!   as in Tornado.
-//! - The requests of one pipelined batch (those answered from what one read brought,
-//!   without waiting) share one reading of the clocks: their
-//!   [`start_time`](tornado_httputil::HTTPConnection::start_time) is when the first of
-//!   them was taken up, and their `Date` the second of that moment. An answer written
-//!   after a wait reads the clocks afresh.
+//! - The clocks are read once per loop iteration ([`tornado_ioloop::clock`]), as nginx
+//!   reads them once per event-loop turn: the requests taken up in one iteration (a
+//!   pipelined batch, or many keep-alive connections that became readable together)
+//!   share their [`start_time`](tornado_httputil::HTTPConnection::start_time), their
+//!   `Date` second and the start of their idle timeout. Tornado reads `time.time()`
+//!   for each. An answer written after a wait is in a later iteration and so reads
+//!   the clocks afresh.
 
 #![forbid(unsafe_code)]
 

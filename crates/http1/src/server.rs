@@ -8,14 +8,14 @@ use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use tornado_httputil::{
     ConnectionContext, Error, HTTPConnection, HTTPHeaders, HTTPMessageDelegate,
     HTTPServerConnectionDelegate, RequestStartLine, ServerConnection, StartLine, validate_host,
 };
-use tornado_ioloop::{JoinHandle, Sleep, sleep_until, timeout};
+use tornado_ioloop::{JoinHandle, Sleep, clock, sleep_until, timeout};
 use tornado_iostream::IOStream;
 
 use crate::connection::{ConnState, HTTP1Connection};
@@ -66,7 +66,7 @@ impl IdleTimer {
             if let Poll::Ready(output) = read.as_mut().poll(cx) {
                 return Poll::Ready(Some(output));
             }
-            let now = Instant::now();
+            let now = clock::instant();
             let deadline = *deadline.get_or_insert(now + limit);
             if now >= deadline {
                 return Poll::Ready(None);

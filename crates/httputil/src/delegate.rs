@@ -131,8 +131,8 @@ pub trait HTTPConnection {
     fn context(&self) -> &ConnectionContext;
 
     /// When the request arrived, for [`crate::HTTPServerRequest::request_time`]: now,
-    /// unless the connection knows better (the HTTP/1 server reads the clock once for
-    /// each batch of requests that came in together).
+    /// unless the connection knows better (the HTTP/1 server reads the clock once per
+    /// loop iteration, for all the requests that came in together).
     fn start_time(&self) -> Instant {
         Instant::now()
     }

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use tornado_util::{Configurable, Configuration, Implementation};
 
+use crate::clock;
 use crate::concurrent;
 use crate::error::Error;
 use crate::executor::ThreadPoolExecutor;
@@ -480,10 +481,12 @@ impl IOLoop {
         }
         CURRENT.with(|c| *c.borrow_mut() = Some(self.clone()));
         task::set_running(Some((self.core.shared.id, self.core.ready.clone())));
+        clock::set_running(true);
         self.core.state.set(State::Running);
         let result = self.run();
         self.core.state.set(State::Idle);
         self.core.stopping.set(false);
+        clock::set_running(false);
         task::set_running(None);
         CURRENT.with(|c| *c.borrow_mut() = None);
         result
@@ -513,11 +516,13 @@ impl IOLoop {
         let core = &*self.core;
         let ncallbacks = core.callbacks.borrow().len();
         let ntasks = core.ready.borrow().len();
+        clock::new_iteration();
         {
-            // No clock read when no timer is scheduled (a server with no timeouts).
+            // No clock read when no timer is scheduled (a server with no timeouts). The
+            // reading is the iteration's, shared with whatever runs in it.
             let mut timers = core.timers.borrow_mut();
             if timers.is_scheduled() {
-                timers.take_due(Instant::now());
+                timers.take_due(clock::instant());
             }
         }
 

@@ -82,6 +82,7 @@ mod sys;
 mod task;
 mod timer;
 
+pub mod clock;
 pub mod concurrent;
 pub mod r#gen;
 pub mod locks;
