@@ -75,11 +75,8 @@ pub fn system_time() -> SystemTime {
 
 /// A loop starts or stops running on this thread.
 pub(crate) fn set_running(running: bool) {
-    let _ = CLOCK.try_with(|clock| {
-        clock.running.set(running);
-        clock.instant.set(None);
-        clock.system.set(None);
-    });
+    let _ = CLOCK.try_with(|clock| clock.running.set(running));
+    new_iteration();
 }
 
 /// A new iteration begins: forget the last one's readings.
